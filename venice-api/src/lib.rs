@@ -1,0 +1,3 @@
+//! Venice.ai SDK.
+
+pub mod web3;

@@ -1,0 +1,16 @@
+//! `cargo xtask`: the maintainer tasks of venice-rs.
+//!
+//! `regen` reads `openapi/venice.yaml`, runs the [`passes`] that mend real-world spec
+//! quirks, hands the result to progenitor ([`generate`]) and writes `venice-api-gen/src/`.
+//! `regen --check` does the same in memory and fails when the checked-in code differs.
+//! [`surface`] lists the generated public API for the snapshot tests.
+
+pub mod error;
+pub mod generate;
+pub mod passes;
+pub mod regen;
+pub mod spec;
+pub mod surface;
+pub mod walk;
+
+pub use error::{Error, Result};

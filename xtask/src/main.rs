@@ -1,0 +1,60 @@
+//! `cargo xtask <task>`; see `cargo xtask help`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use xtask::regen::{self, DEFAULT_OUT, DEFAULT_SPEC, Options};
+
+const USAGE: &str = "\
+usage: cargo xtask regen [--spec PATH] [--out DIR] [--check]
+
+  regen      normalize the spec, generate the client with progenitor, write it
+  --spec     the OpenAPI document to read (default: openapi/venice.yaml)
+  --out      where the generated files go (default: venice-api-gen/src)
+  --check    generate in memory and fail if the files in --out differ";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match parse(&args) {
+        Ok(Some(options)) => match regen::run(&options) {
+            Ok(summary) => {
+                println!("{summary}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        },
+        Ok(None) => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn parse(args: &[String]) -> Result<Option<Options>, String> {
+    let Some((task, rest)) = args.split_first() else { return Ok(None) };
+    match task.as_str() {
+        "help" | "--help" | "-h" => return Ok(None),
+        "regen" => {}
+        other => return Err(format!("unknown task '{other}'")),
+    }
+    let root = regen::workspace_root();
+    let mut options = Options { spec: root.join(DEFAULT_SPEC), out: root.join(DEFAULT_OUT), check: false };
+    let mut rest = rest.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--check" => options.check = true,
+            "--spec" => options.spec = PathBuf::from(rest.next().ok_or("--spec needs a path")?),
+            "--out" => options.out = PathBuf::from(rest.next().ok_or("--out needs a directory")?),
+            "--help" | "-h" => return Ok(None),
+            other => return Err(format!("unknown argument '{other}'")),
+        }
+    }
+    Ok(Some(options))
+}

@@ -1,0 +1,151 @@
+//! `cargo xtask regen`: write the generated crate, or check that it is up to date.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::error::{Error, Result};
+use crate::generate::{self, HEADER_PREFIX, Output};
+use crate::spec;
+
+/// The workspace root (the parent of the xtask crate).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Default spec, relative to the workspace root.
+pub const DEFAULT_SPEC: &str = "openapi/venice.yaml";
+/// Default output directory, relative to the workspace root.
+pub const DEFAULT_OUT: &str = "venice-api-gen/src";
+
+/// What `regen` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The spec to read.
+    pub spec: PathBuf,
+    /// The directory the generated files go to.
+    pub out: PathBuf,
+    /// Compare instead of writing.
+    pub check: bool,
+}
+
+/// Runs `regen` and returns the one-line summary (plus one line per excluded operation).
+pub fn run(options: &Options) -> Result<String> {
+    let started = Instant::now();
+    let display = display_path(&options.spec);
+    let spec = spec::read(&options.spec, &display)?;
+    let output = generate::generate(&spec)?;
+    if options.check {
+        check(&output, &options.out)?;
+    } else {
+        write(&output, &options.out)?;
+    }
+    Ok(summary(&output, &options.out, options.check, started.elapsed().as_secs_f64()))
+}
+
+fn summary(output: &Output, out: &Path, check: bool, seconds: f64) -> String {
+    let excluded: Vec<String> = output
+        .report
+        .exclusions()
+        .map(|e| format!("\n  excluded {} ({}): {}", e.operation, e.route, e.reason))
+        .collect();
+    format!(
+        "regen{}: {} operations, {} types, {} normalizations, {} operations excluded, {} lines {} {} in {seconds:.2}s{}",
+        if check { " --check" } else { "" },
+        output.operations,
+        output.types,
+        output.report.change_count(),
+        excluded.len(),
+        output.lines(),
+        if check { "match" } else { "written to" },
+        display_path(out),
+        excluded.concat()
+    )
+}
+
+/// `path` relative to the workspace root when it is inside it, as written in headers.
+pub fn display_path(path: &Path) -> String {
+    let root = workspace_root();
+    let absolute =
+        if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
+    let clean = absolute.canonicalize().unwrap_or(absolute);
+    let root = root.canonicalize().unwrap_or(root);
+    match clean.strip_prefix(&root) {
+        Ok(inside) => inside.to_string_lossy().replace('\\', "/"),
+        Err(_) => match root.parent().and_then(|parent| clean.strip_prefix(parent).ok()) {
+            Some(beside) => format!("../{}", beside.to_string_lossy().replace('\\', "/")),
+            None => clean.to_string_lossy().into_owned(),
+        },
+    }
+}
+
+/// Generated files already in `out`: those whose first line carries the generated header.
+fn existing_generated(out: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(out) else { return Vec::new() };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
+        .filter(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.starts_with(HEADER_PREFIX)))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn write(output: &Output, out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out).map_err(|e| Error::new(format!("cannot create {}: {e}", out.display())))?;
+    for (name, text) in &output.files {
+        let path = out.join(name);
+        if std::fs::read_to_string(&path).is_ok_and(|old| old == *text) {
+            continue;
+        }
+        std::fs::write(&path, text).map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))?;
+    }
+    for stale in existing_generated(out) {
+        if !output.files.iter().any(|(name, _)| *name == stale) {
+            let path = out.join(&stale);
+            std::fs::remove_file(&path).map_err(|e| Error::new(format!("cannot remove {}: {e}", path.display())))?;
+        }
+    }
+    Ok(())
+}
+
+fn check(output: &Output, out: &Path) -> Result<()> {
+    let mut problems = Vec::new();
+    for (name, text) in &output.files {
+        let path = out.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(old) if old == *text => {}
+            Ok(old) => problems.push(format!(
+                "{} differs from what the spec generates:\n{}",
+                path.display(),
+                short_diff(&old, text)
+            )),
+            Err(_) => problems.push(format!("{} is missing", path.display())),
+        }
+    }
+    for stale in existing_generated(out) {
+        if !output.files.iter().any(|(name, _)| *name == stale) {
+            problems.push(format!("{} is generated but the spec no longer produces it", out.join(stale).display()));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::new(format!(
+            "generated code is out of date; run `cargo xtask regen` and commit the result\n{}",
+            problems.join("\n")
+        )))
+    }
+}
+
+/// A unified diff of at most 40 lines, checked-in code first.
+fn short_diff(old: &str, new: &str) -> String {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let text = diff.unified_diff().context_radius(2).header("checked in", "generated").to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut shown = lines.iter().take(40).copied().collect::<Vec<_>>().join("\n");
+    if lines.len() > 40 {
+        shown.push_str(&format!("\n... ({} more diff lines)", lines.len() - 40));
+    }
+    shown
+}

@@ -1,0 +1,248 @@
+//! Visiting the operations and schemas of a spec tree, with a readable name for each spot.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+/// The HTTP methods an OpenAPI path item can hold, in the order progenitor knows them.
+pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Escapes a key for use in a JSON pointer.
+pub fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Turns a JSON pointer into the dotted form used in messages: `paths./api_keys.get.responses`.
+pub fn pointer_to_display(pointer: &str) -> String {
+    if pointer.is_empty() {
+        return "(document root)".to_string();
+    }
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|segment| segment.replace("~1", "/").replace("~0", "~"))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Where an operation lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationKey {
+    /// Lower-case HTTP method.
+    pub method: String,
+    /// Path template, e.g. `/api_keys/{id}`.
+    pub path: String,
+    /// `operationId`, when the spec gives one.
+    pub id: Option<String>,
+}
+
+impl OperationKey {
+    /// The operationId, or `METHOD /path` when there is none.
+    pub fn label(&self) -> String {
+        match &self.id {
+            Some(id) => id.clone(),
+            None => format!("{} {}", self.method.to_uppercase(), self.path),
+        }
+    }
+}
+
+/// Calls `f` on every operation, in path then method order.
+pub fn for_each_operation(doc: &mut Value, mut f: impl FnMut(&OperationKey, &mut Map<String, Value>)) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for method in METHODS {
+            if let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) {
+                let key = OperationKey {
+                    method: method.to_string(),
+                    path: path.clone(),
+                    id: operation.get("operationId").and_then(Value::as_str).map(str::to_string),
+                };
+                f(&key, operation);
+            }
+        }
+    }
+}
+
+/// A place in the spec, as shown in reports: the operation or named schema that owns it,
+/// and the way down from there.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Spot {
+    /// `operation createApiKey` or `schema StandardError`.
+    pub owner: String,
+    /// Steps below the owner (`request body`, `consumptionLimit`, `[]`...).
+    pub trail: Vec<String>,
+}
+
+impl Spot {
+    /// A spot at the top of `owner`.
+    pub fn new(owner: impl Into<String>) -> Self {
+        Self { owner: owner.into(), trail: Vec::new() }
+    }
+
+    /// The spot one step further down.
+    pub fn child(&self, step: impl Into<String>) -> Self {
+        let mut trail = self.trail.clone();
+        trail.push(step.into());
+        Self { owner: self.owner.clone(), trail }
+    }
+}
+
+impl fmt::Display for Spot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.owner)?;
+        for step in &self.trail {
+            write!(f, " › {step}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Calls `f` on every schema of the document, children before their parents, with its spot.
+///
+/// Covers component schemas, parameters, request bodies, responses and response headers
+/// (both inline in operations and under `components`), and inside a schema its properties,
+/// items, map values, `allOf`/`anyOf`/`oneOf` branches and `not`.
+pub fn for_each_schema(doc: &mut Value, f: &mut dyn FnMut(&Spot, &mut Value)) {
+    if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
+        if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {
+            for (name, schema) in schemas.iter_mut() {
+                visit_schema(&Spot::new(format!("schema {name}")), schema, f);
+            }
+        }
+        if let Some(parameters) = components.get_mut("parameters").and_then(Value::as_object_mut) {
+            for (name, parameter) in parameters.iter_mut() {
+                visit_parameter(&Spot::new(format!("parameter {name}")), parameter, f);
+            }
+        }
+        if let Some(bodies) = components.get_mut("requestBodies").and_then(Value::as_object_mut) {
+            for (name, body) in bodies.iter_mut() {
+                visit_content(&Spot::new(format!("request body {name}")), body, f);
+            }
+        }
+        if let Some(responses) = components.get_mut("responses").and_then(Value::as_object_mut) {
+            for (name, response) in responses.iter_mut() {
+                visit_response(&Spot::new(format!("response {name}")), response, f);
+            }
+        }
+    }
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        if let Some(parameters) = item.get_mut("parameters").and_then(Value::as_array_mut) {
+            let owner = Spot::new(format!("path {path}"));
+            for parameter in parameters {
+                visit_parameter(&owner, parameter, f);
+            }
+        }
+        for method in METHODS {
+            let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) else { continue };
+            let label = OperationKey {
+                method: method.to_string(),
+                path: path.clone(),
+                id: operation.get("operationId").and_then(Value::as_str).map(str::to_string),
+            }
+            .label();
+            let owner = Spot::new(format!("operation {label}"));
+            if let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut) {
+                for parameter in parameters {
+                    visit_parameter(&owner, parameter, f);
+                }
+            }
+            if let Some(body) = operation.get_mut("requestBody") {
+                visit_content(&owner.child("request body"), body, f);
+            }
+            if let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) {
+                for (status, response) in responses.iter_mut() {
+                    visit_response(&owner.child(format!("response {status}")), response, f);
+                }
+            }
+        }
+    }
+}
+
+fn visit_parameter(owner: &Spot, parameter: &mut Value, f: &mut dyn FnMut(&Spot, &mut Value)) {
+    let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?").to_string();
+    if let Some(schema) = parameter.get_mut("schema") {
+        visit_schema(&owner.child(format!("parameter {name}")), schema, f);
+    }
+}
+
+fn visit_response(spot: &Spot, response: &mut Value, f: &mut dyn FnMut(&Spot, &mut Value)) {
+    if let Some(headers) = response.get_mut("headers").and_then(Value::as_object_mut) {
+        for (name, header) in headers.iter_mut() {
+            if let Some(schema) = header.get_mut("schema") {
+                visit_schema(&spot.child(format!("header {name}")), schema, f);
+            }
+        }
+    }
+    visit_content(spot, response, f);
+}
+
+fn visit_content(spot: &Spot, holder: &mut Value, f: &mut dyn FnMut(&Spot, &mut Value)) {
+    let Some(content) = holder.get_mut("content").and_then(Value::as_object_mut) else { return };
+    let several = content.len() > 1;
+    for (media_type, media) in content.iter_mut() {
+        if let Some(schema) = media.get_mut("schema") {
+            let spot = if several { spot.child(media_type.clone()) } else { spot.clone() };
+            visit_schema(&spot, schema, f);
+        }
+    }
+}
+
+fn visit_schema(spot: &Spot, schema: &mut Value, f: &mut dyn FnMut(&Spot, &mut Value)) {
+    if let Some(map) = schema.as_object_mut() {
+        if let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut) {
+            for (name, property) in properties.iter_mut() {
+                visit_schema(&spot.child(name.clone()), property, f);
+            }
+        }
+        if let Some(items) = map.get_mut("items") {
+            visit_schema(&spot.child("[]"), items, f);
+        }
+        if let Some(values) = map.get_mut("additionalProperties").filter(|v| v.is_object()) {
+            visit_schema(&spot.child("{*}"), values, f);
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if let Some(branches) = map.get_mut(key).and_then(Value::as_array_mut) {
+                for (i, branch) in branches.iter_mut().enumerate() {
+                    visit_schema(&spot.child(format!("{key}[{i}]")), branch, f);
+                }
+            }
+        }
+        if let Some(not) = map.get_mut("not") {
+            visit_schema(&spot.child("not"), not, f);
+        }
+    }
+    f(spot, schema);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pointer_display_unescapes_slashes() {
+        assert_eq!(pointer_to_display("/paths/~1api_keys~1{id}/get"), "paths./api_keys/{id}.get");
+    }
+
+    #[test]
+    fn schemas_are_visited_children_first_with_readable_spots() {
+        let mut doc = json!({"paths": {"/k": {"post": {"operationId": "make",
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object",
+                "properties": {"limit": {"anyOf": [{"type": "number"}]}}}}}}}}}});
+        let mut seen = Vec::new();
+        for_each_schema(&mut doc, &mut |spot, _| seen.push(spot.to_string()));
+        assert_eq!(
+            seen,
+            [
+                "operation make › request body › limit › anyOf[0]",
+                "operation make › request body › limit",
+                "operation make › request body",
+            ]
+        );
+    }
+}
