@@ -70,7 +70,7 @@ fn a_response_with_a_field_the_spec_does_not_know_still_decodes() {
 #[test]
 fn a_nullable_consumption_limit_decodes_as_none() {
     let body = serde_json::json!({"usd": null, "diem": 10});
-    let limits: types::CreateApiKeyResponseDataConsumptionLimit = serde_json::from_value(body).unwrap();
+    let limits: types::ConsumptionLimit = serde_json::from_value(body).unwrap();
     assert_eq!((limits.usd, limits.diem), (None, Some(10.0)));
 }
 
@@ -96,4 +96,18 @@ fn an_openai_style_error_is_not_a_venice_error_shape() {
     // The facade reads this shape itself; the generated union must not half-accept it.
     let decoded = serde_json::from_str::<types::CreateApiKeyError>(&fixture("errors/openai_style.json"));
     assert!(decoded.is_err());
+}
+
+#[test]
+fn one_api_key_type_serves_every_operation() {
+    // The shared-shape pass makes the value read from one call usable in the next.
+    let listed: types::GetApiKeysResponse = serde_json::from_str(&fixture("responses/getApiKeys.json")).unwrap();
+    let kind: types::ApiKeyType = listed.data[0].api_key_type;
+    let body = types::PostApiKeyGenerateWeb3KeyBody::builder()
+        .api_key_type(kind)
+        .address("0x45B73055F3aDcC4577Bb709db10B19d11b5c94eE")
+        .signature("0x00")
+        .token("t");
+    let body: types::PostApiKeyGenerateWeb3KeyBody = body.try_into().unwrap();
+    assert_eq!(body.api_key_type, kind);
 }

@@ -9,44 +9,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///Settings of the key to create. Set caps in `usd` or `diem`; `vcu` (legacy Diem) is on its way out.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct CreateApiKeyBody {
-        ///Kind of key. An `ADMIN` key may use the whole API; an `INFERENCE` key is limited to the inference endpoints.
-        #[serde(rename = "apiKeyType")]
-        pub api_key_type: CreateApiKeyBodyApiKeyType,
-        #[serde(
-            rename = "consumptionLimit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub consumption_limit: ::std::option::Option<CreateApiKeyBodyConsumptionLimit>,
-        ///Label for the key, at most 64 characters.
-        pub description: CreateApiKeyBodyDescription,
-        ///When the key stops working. Accepted forms: an empty string (no expiry), a date `YYYY-MM-DD`, or a UTC date-time `YYYY-MM-DDTHH:MM:SSZ` with optional milliseconds, such as `2023-10-01T12:00:00.000Z`. Leave it out for a key that never expires.
-        #[serde(
-            rename = "expiresAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub expires_at: ::std::option::Option<::std::string::String>,
-        ///Window over which the caps are counted. `EPOCH` restarts every day at 00:00 UTC (the legacy default), `MONTH` on the first day of each UTC month, and `LIFETIME` never restarts, so the cap is permanent.
-        #[serde(
-            rename = "limitPeriod",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limit_period: ::std::option::Option<CreateApiKeyBodyLimitPeriod>,
-        ///Privacy tier the models called with this key must meet. `ALL` puts no restriction. `PRIVATE_TEXT` demands a Private, TEE or E2EE model for text and embeddings but lets other modalities use Anonymous models too. `PRIVATE_ONLY` demands a Private, TEE or E2EE model for everything and refuses Anonymous ones.
-        #[serde(
-            rename = "modelPrivacy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub model_privacy: ::std::option::Option<CreateApiKeyBodyModelPrivacy>,
-    }
-    impl CreateApiKeyBody {
-        pub fn builder() -> builder::CreateApiKeyBody {
-            Default::default()
-        }
-    }
-    ///Kind of key. An `ADMIN` key may use the whole API; an `INFERENCE` key is limited to the inference endpoints.
+    ///Kind of key.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -59,13 +22,13 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum CreateApiKeyBodyApiKeyType {
+    pub enum ApiKeyType {
         #[serde(rename = "INFERENCE")]
         Inference,
         #[serde(rename = "ADMIN")]
         Admin,
     }
-    impl ::std::fmt::Display for CreateApiKeyBodyApiKeyType {
+    impl ::std::fmt::Display for ApiKeyType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Inference => f.write_str("INFERENCE"),
@@ -73,7 +36,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for CreateApiKeyBodyApiKeyType {
+    impl ::std::str::FromStr for ApiKeyType {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -85,7 +48,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for CreateApiKeyBodyApiKeyType {
+    impl ::std::convert::TryFrom<&str> for ApiKeyType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -93,7 +56,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateApiKeyBodyApiKeyType {
+    impl ::std::convert::TryFrom<::std::string::String> for ApiKeyType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -103,19 +66,53 @@ pub mod types {
     }
     ///Spending caps of the key, each counted over the window chosen by `limitPeriod`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct CreateApiKeyBodyConsumptionLimit {
+    pub struct ConsumptionLimit {
         ///Cap in Diem.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub diem: ::std::option::Option<f64>,
         ///Cap in US dollars.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub usd: ::std::option::Option<f64>,
-        ///Cap in VCU (legacy Diem). Deprecated; use `diem` instead.
+        ///Cap in VCU (legacy Diem). Deprecated; read `diem` instead.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcu: ::std::option::Option<f64>,
     }
-    impl CreateApiKeyBodyConsumptionLimit {
-        pub fn builder() -> builder::CreateApiKeyBodyConsumptionLimit {
+    impl ConsumptionLimit {
+        pub fn builder() -> builder::ConsumptionLimit {
+            Default::default()
+        }
+    }
+    ///Settings of the key to create. Set caps in `usd` or `diem`; `vcu` (legacy Diem) is on its way out.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CreateApiKeyBody {
+        #[serde(rename = "apiKeyType")]
+        pub api_key_type: ApiKeyType,
+        #[serde(
+            rename = "consumptionLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub consumption_limit: ::std::option::Option<ConsumptionLimit>,
+        ///Label for the key, at most 64 characters.
+        pub description: CreateApiKeyBodyDescription,
+        ///When the key stops working. Accepted forms: an empty string (no expiry), a date `YYYY-MM-DD`, or a UTC date-time `YYYY-MM-DDTHH:MM:SSZ` with optional milliseconds, such as `2023-10-01T12:00:00.000Z`. Leave it out for a key that never expires.
+        #[serde(
+            rename = "expiresAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expires_at: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "limitPeriod",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit_period: ::std::option::Option<LimitPeriod>,
+        #[serde(
+            rename = "modelPrivacy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub model_privacy: ::std::option::Option<ModelPrivacy>,
+    }
+    impl CreateApiKeyBody {
+        pub fn builder() -> builder::CreateApiKeyBody {
             Default::default()
         }
     }
@@ -173,125 +170,6 @@ pub mod types {
                 })
         }
     }
-    ///Window over which the caps are counted. `EPOCH` restarts every day at 00:00 UTC (the legacy default), `MONTH` on the first day of each UTC month, and `LIFETIME` never restarts, so the cap is permanent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum CreateApiKeyBodyLimitPeriod {
-        #[serde(rename = "EPOCH")]
-        Epoch,
-        #[serde(rename = "MONTH")]
-        Month,
-        #[serde(rename = "LIFETIME")]
-        Lifetime,
-    }
-    impl ::std::fmt::Display for CreateApiKeyBodyLimitPeriod {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Epoch => f.write_str("EPOCH"),
-                Self::Month => f.write_str("MONTH"),
-                Self::Lifetime => f.write_str("LIFETIME"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for CreateApiKeyBodyLimitPeriod {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "EPOCH" => Ok(Self::Epoch),
-                "MONTH" => Ok(Self::Month),
-                "LIFETIME" => Ok(Self::Lifetime),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateApiKeyBodyLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateApiKeyBodyLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Privacy tier the models called with this key must meet. `ALL` puts no restriction. `PRIVATE_TEXT` demands a Private, TEE or E2EE model for text and embeddings but lets other modalities use Anonymous models too. `PRIVATE_ONLY` demands a Private, TEE or E2EE model for everything and refuses Anonymous ones.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum CreateApiKeyBodyModelPrivacy {
-        #[serde(rename = "ALL")]
-        All,
-        #[serde(rename = "PRIVATE_TEXT")]
-        PrivateText,
-        #[serde(rename = "PRIVATE_ONLY")]
-        PrivateOnly,
-    }
-    impl ::std::fmt::Display for CreateApiKeyBodyModelPrivacy {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::All => f.write_str("ALL"),
-                Self::PrivateText => f.write_str("PRIVATE_TEXT"),
-                Self::PrivateOnly => f.write_str("PRIVATE_ONLY"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for CreateApiKeyBodyModelPrivacy {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ALL" => Ok(Self::All),
-                "PRIVATE_TEXT" => Ok(Self::PrivateText),
-                "PRIVATE_ONLY" => Ok(Self::PrivateOnly),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateApiKeyBodyModelPrivacy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CreateApiKeyBodyModelPrivacy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`CreateApiKeyError`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
@@ -327,11 +205,10 @@ pub mod types {
         ///Secret value of the new key. This response is the only place it appears, so keep it safe.
         #[serde(rename = "apiKey")]
         pub api_key: ::std::string::String,
-        ///Kind of key.
         #[serde(rename = "apiKeyType")]
-        pub api_key_type: CreateApiKeyResponseDataApiKeyType,
+        pub api_key_type: ApiKeyType,
         #[serde(rename = "consumptionLimit")]
-        pub consumption_limit: CreateApiKeyResponseDataConsumptionLimit,
+        pub consumption_limit: ConsumptionLimit,
         ///Label given to the key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -343,210 +220,27 @@ pub mod types {
         pub expires_at: ::std::option::Option<::std::string::String>,
         ///Unique ID of the key.
         pub id: ::std::string::String,
-        ///Window over which the caps are counted. `EPOCH` restarts every day at 00:00 UTC (the legacy default), `MONTH` on the first day of each UTC month, and `LIFETIME` never restarts, so the cap is permanent.
         #[serde(rename = "limitPeriod")]
-        pub limit_period: CreateApiKeyResponseDataLimitPeriod,
-        ///Privacy tier the models called with this key must meet. `ALL` puts no restriction. `PRIVATE_TEXT` demands a Private, TEE or E2EE model for text and embeddings but lets other modalities use Anonymous models too. `PRIVATE_ONLY` demands a Private, TEE or E2EE model for everything and refuses Anonymous ones.
+        pub limit_period: LimitPeriod,
         #[serde(rename = "modelPrivacy")]
-        pub model_privacy: CreateApiKeyResponseDataModelPrivacy,
+        pub model_privacy: ModelPrivacy,
     }
     impl CreateApiKeyResponseData {
         pub fn builder() -> builder::CreateApiKeyResponseData {
             Default::default()
         }
     }
-    ///Kind of key.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum CreateApiKeyResponseDataApiKeyType {
-        #[serde(rename = "INFERENCE")]
-        Inference,
-        #[serde(rename = "ADMIN")]
-        Admin,
+    ///Present only when the key has spending caps: what it has used so far in the current `limitPeriod` window, as decimal strings.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CurrentPeriodUsage {
+        ///Diem consumed in the window.
+        pub diem: ::std::string::String,
+        ///Dollars spent in the window, bundled credits included.
+        pub usd: ::std::string::String,
     }
-    impl ::std::fmt::Display for CreateApiKeyResponseDataApiKeyType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Inference => f.write_str("INFERENCE"),
-                Self::Admin => f.write_str("ADMIN"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for CreateApiKeyResponseDataApiKeyType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "INFERENCE" => Ok(Self::Inference),
-                "ADMIN" => Ok(Self::Admin),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateApiKeyResponseDataApiKeyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CreateApiKeyResponseDataApiKeyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Spending caps of the key, each counted over the window chosen by `limitPeriod`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct CreateApiKeyResponseDataConsumptionLimit {
-        ///Cap in Diem.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub diem: ::std::option::Option<f64>,
-        ///Cap in US dollars.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub usd: ::std::option::Option<f64>,
-        ///Cap in VCU (legacy Diem). Deprecated; read `diem` instead.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub vcu: ::std::option::Option<f64>,
-    }
-    impl CreateApiKeyResponseDataConsumptionLimit {
-        pub fn builder() -> builder::CreateApiKeyResponseDataConsumptionLimit {
+    impl CurrentPeriodUsage {
+        pub fn builder() -> builder::CurrentPeriodUsage {
             Default::default()
-        }
-    }
-    ///Window over which the caps are counted. `EPOCH` restarts every day at 00:00 UTC (the legacy default), `MONTH` on the first day of each UTC month, and `LIFETIME` never restarts, so the cap is permanent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum CreateApiKeyResponseDataLimitPeriod {
-        #[serde(rename = "EPOCH")]
-        Epoch,
-        #[serde(rename = "MONTH")]
-        Month,
-        #[serde(rename = "LIFETIME")]
-        Lifetime,
-    }
-    impl ::std::fmt::Display for CreateApiKeyResponseDataLimitPeriod {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Epoch => f.write_str("EPOCH"),
-                Self::Month => f.write_str("MONTH"),
-                Self::Lifetime => f.write_str("LIFETIME"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for CreateApiKeyResponseDataLimitPeriod {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "EPOCH" => Ok(Self::Epoch),
-                "MONTH" => Ok(Self::Month),
-                "LIFETIME" => Ok(Self::Lifetime),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateApiKeyResponseDataLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CreateApiKeyResponseDataLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Privacy tier the models called with this key must meet. `ALL` puts no restriction. `PRIVATE_TEXT` demands a Private, TEE or E2EE model for text and embeddings but lets other modalities use Anonymous models too. `PRIVATE_ONLY` demands a Private, TEE or E2EE model for everything and refuses Anonymous ones.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum CreateApiKeyResponseDataModelPrivacy {
-        #[serde(rename = "ALL")]
-        All,
-        #[serde(rename = "PRIVATE_TEXT")]
-        PrivateText,
-        #[serde(rename = "PRIVATE_ONLY")]
-        PrivateOnly,
-    }
-    impl ::std::fmt::Display for CreateApiKeyResponseDataModelPrivacy {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::All => f.write_str("ALL"),
-                Self::PrivateText => f.write_str("PRIVATE_TEXT"),
-                Self::PrivateOnly => f.write_str("PRIVATE_ONLY"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for CreateApiKeyResponseDataModelPrivacy {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ALL" => Ok(Self::All),
-                "PRIVATE_TEXT" => Ok(Self::PrivateText),
-                "PRIVATE_ONLY" => Ok(Self::PrivateOnly),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateApiKeyResponseDataModelPrivacy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CreateApiKeyResponseDataModelPrivacy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`DeleteApiKeyError`
@@ -609,11 +303,10 @@ pub mod types {
     ///The key's details.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetApiKeyByIdResponseData {
-        ///Kind of key.
         #[serde(rename = "apiKeyType")]
-        pub api_key_type: GetApiKeyByIdResponseDataApiKeyType,
+        pub api_key_type: ApiKeyType,
         #[serde(rename = "consumptionLimits")]
-        pub consumption_limits: GetApiKeyByIdResponseDataConsumptionLimits,
+        pub consumption_limits: ConsumptionLimit,
         ///When the key was created.
         #[serde(
             rename = "createdAt",
@@ -624,9 +317,7 @@ pub mod types {
             rename = "currentPeriodUsage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub current_period_usage: ::std::option::Option<
-            GetApiKeyByIdResponseDataCurrentPeriodUsage,
-        >,
+        pub current_period_usage: ::std::option::Option<CurrentPeriodUsage>,
         ///Label given to the key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -647,250 +338,15 @@ pub mod types {
             deserialize_with = "::std::option::Option::deserialize"
         )]
         pub last_used_at: ::std::option::Option<::std::string::String>,
-        ///Window over which the caps are counted. `EPOCH` restarts every day at 00:00 UTC (the legacy default), `MONTH` on the first day of each UTC month, and `LIFETIME` never restarts, so the cap is permanent.
         #[serde(rename = "limitPeriod")]
-        pub limit_period: GetApiKeyByIdResponseDataLimitPeriod,
-        ///Privacy tier the models called with this key must meet. `ALL` puts no restriction. `PRIVATE_TEXT` demands a Private, TEE or E2EE model for text and embeddings but lets other modalities use Anonymous models too. `PRIVATE_ONLY` demands a Private, TEE or E2EE model for everything and refuses Anonymous ones.
+        pub limit_period: LimitPeriod,
         #[serde(rename = "modelPrivacy")]
-        pub model_privacy: GetApiKeyByIdResponseDataModelPrivacy,
+        pub model_privacy: ModelPrivacy,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub usage: ::std::option::Option<GetApiKeyByIdResponseDataUsage>,
+        pub usage: ::std::option::Option<Usage>,
     }
     impl GetApiKeyByIdResponseData {
         pub fn builder() -> builder::GetApiKeyByIdResponseData {
-            Default::default()
-        }
-    }
-    ///Kind of key.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum GetApiKeyByIdResponseDataApiKeyType {
-        #[serde(rename = "INFERENCE")]
-        Inference,
-        #[serde(rename = "ADMIN")]
-        Admin,
-    }
-    impl ::std::fmt::Display for GetApiKeyByIdResponseDataApiKeyType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Inference => f.write_str("INFERENCE"),
-                Self::Admin => f.write_str("ADMIN"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for GetApiKeyByIdResponseDataApiKeyType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "INFERENCE" => Ok(Self::Inference),
-                "ADMIN" => Ok(Self::Admin),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetApiKeyByIdResponseDataApiKeyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for GetApiKeyByIdResponseDataApiKeyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Spending caps of the key, each counted over the window chosen by `limitPeriod`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct GetApiKeyByIdResponseDataConsumptionLimits {
-        ///Cap in Diem.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub diem: ::std::option::Option<f64>,
-        ///Cap in US dollars.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub usd: ::std::option::Option<f64>,
-        ///Cap in VCU (legacy Diem). Deprecated; read `diem` instead.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub vcu: ::std::option::Option<f64>,
-    }
-    impl GetApiKeyByIdResponseDataConsumptionLimits {
-        pub fn builder() -> builder::GetApiKeyByIdResponseDataConsumptionLimits {
-            Default::default()
-        }
-    }
-    ///Present only when the key has spending caps: what it has used so far in the current `limitPeriod` window, as decimal strings.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct GetApiKeyByIdResponseDataCurrentPeriodUsage {
-        ///Diem consumed in the window.
-        pub diem: ::std::string::String,
-        ///Dollars spent in the window, bundled credits included.
-        pub usd: ::std::string::String,
-    }
-    impl GetApiKeyByIdResponseDataCurrentPeriodUsage {
-        pub fn builder() -> builder::GetApiKeyByIdResponseDataCurrentPeriodUsage {
-            Default::default()
-        }
-    }
-    ///Window over which the caps are counted. `EPOCH` restarts every day at 00:00 UTC (the legacy default), `MONTH` on the first day of each UTC month, and `LIFETIME` never restarts, so the cap is permanent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum GetApiKeyByIdResponseDataLimitPeriod {
-        #[serde(rename = "EPOCH")]
-        Epoch,
-        #[serde(rename = "MONTH")]
-        Month,
-        #[serde(rename = "LIFETIME")]
-        Lifetime,
-    }
-    impl ::std::fmt::Display for GetApiKeyByIdResponseDataLimitPeriod {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Epoch => f.write_str("EPOCH"),
-                Self::Month => f.write_str("MONTH"),
-                Self::Lifetime => f.write_str("LIFETIME"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for GetApiKeyByIdResponseDataLimitPeriod {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "EPOCH" => Ok(Self::Epoch),
-                "MONTH" => Ok(Self::Month),
-                "LIFETIME" => Ok(Self::Lifetime),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetApiKeyByIdResponseDataLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for GetApiKeyByIdResponseDataLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Privacy tier the models called with this key must meet. `ALL` puts no restriction. `PRIVATE_TEXT` demands a Private, TEE or E2EE model for text and embeddings but lets other modalities use Anonymous models too. `PRIVATE_ONLY` demands a Private, TEE or E2EE model for everything and refuses Anonymous ones.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum GetApiKeyByIdResponseDataModelPrivacy {
-        #[serde(rename = "ALL")]
-        All,
-        #[serde(rename = "PRIVATE_TEXT")]
-        PrivateText,
-        #[serde(rename = "PRIVATE_ONLY")]
-        PrivateOnly,
-    }
-    impl ::std::fmt::Display for GetApiKeyByIdResponseDataModelPrivacy {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::All => f.write_str("ALL"),
-                Self::PrivateText => f.write_str("PRIVATE_TEXT"),
-                Self::PrivateOnly => f.write_str("PRIVATE_ONLY"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for GetApiKeyByIdResponseDataModelPrivacy {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ALL" => Ok(Self::All),
-                "PRIVATE_TEXT" => Ok(Self::PrivateText),
-                "PRIVATE_ONLY" => Ok(Self::PrivateOnly),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetApiKeyByIdResponseDataModelPrivacy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for GetApiKeyByIdResponseDataModelPrivacy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Recent usage of the key.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct GetApiKeyByIdResponseDataUsage {
-        #[serde(rename = "trailingSevenDays")]
-        pub trailing_seven_days: GetApiKeyByIdResponseDataUsageTrailingSevenDays,
-    }
-    impl GetApiKeyByIdResponseDataUsage {
-        pub fn builder() -> builder::GetApiKeyByIdResponseDataUsage {
-            Default::default()
-        }
-    }
-    ///Usage over the past seven days, as decimal strings.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct GetApiKeyByIdResponseDataUsageTrailingSevenDays {
-        ///Diem consumed.
-        pub diem: ::std::string::String,
-        ///Dollars spent, bundled credits included.
-        pub usd: ::std::string::String,
-        ///VCU consumed. Deprecated; read `diem` instead.
-        pub vcu: ::std::string::String,
-    }
-    impl GetApiKeyByIdResponseDataUsageTrailingSevenDays {
-        pub fn builder() -> builder::GetApiKeyByIdResponseDataUsageTrailingSevenDays {
             Default::default()
         }
     }
@@ -1192,11 +648,10 @@ pub mod types {
     ///`GetApiKeysResponseDataItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetApiKeysResponseDataItem {
-        ///Kind of key.
         #[serde(rename = "apiKeyType")]
-        pub api_key_type: GetApiKeysResponseDataItemApiKeyType,
+        pub api_key_type: ApiKeyType,
         #[serde(rename = "consumptionLimits")]
-        pub consumption_limits: GetApiKeysResponseDataItemConsumptionLimits,
+        pub consumption_limits: ConsumptionLimit,
         ///When the key was created.
         #[serde(
             rename = "createdAt",
@@ -1207,9 +662,7 @@ pub mod types {
             rename = "currentPeriodUsage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub current_period_usage: ::std::option::Option<
-            GetApiKeysResponseDataItemCurrentPeriodUsage,
-        >,
+        pub current_period_usage: ::std::option::Option<CurrentPeriodUsage>,
         ///Label given to the key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -1230,250 +683,15 @@ pub mod types {
             deserialize_with = "::std::option::Option::deserialize"
         )]
         pub last_used_at: ::std::option::Option<::std::string::String>,
-        ///Window over which the caps are counted. `EPOCH` restarts every day at 00:00 UTC (the legacy default), `MONTH` on the first day of each UTC month, and `LIFETIME` never restarts, so the cap is permanent.
         #[serde(rename = "limitPeriod")]
-        pub limit_period: GetApiKeysResponseDataItemLimitPeriod,
-        ///Privacy tier the models called with this key must meet. `ALL` puts no restriction. `PRIVATE_TEXT` demands a Private, TEE or E2EE model for text and embeddings but lets other modalities use Anonymous models too. `PRIVATE_ONLY` demands a Private, TEE or E2EE model for everything and refuses Anonymous ones.
+        pub limit_period: LimitPeriod,
         #[serde(rename = "modelPrivacy")]
-        pub model_privacy: GetApiKeysResponseDataItemModelPrivacy,
+        pub model_privacy: ModelPrivacy,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub usage: ::std::option::Option<GetApiKeysResponseDataItemUsage>,
+        pub usage: ::std::option::Option<Usage>,
     }
     impl GetApiKeysResponseDataItem {
         pub fn builder() -> builder::GetApiKeysResponseDataItem {
-            Default::default()
-        }
-    }
-    ///Kind of key.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum GetApiKeysResponseDataItemApiKeyType {
-        #[serde(rename = "INFERENCE")]
-        Inference,
-        #[serde(rename = "ADMIN")]
-        Admin,
-    }
-    impl ::std::fmt::Display for GetApiKeysResponseDataItemApiKeyType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Inference => f.write_str("INFERENCE"),
-                Self::Admin => f.write_str("ADMIN"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for GetApiKeysResponseDataItemApiKeyType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "INFERENCE" => Ok(Self::Inference),
-                "ADMIN" => Ok(Self::Admin),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetApiKeysResponseDataItemApiKeyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for GetApiKeysResponseDataItemApiKeyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Spending caps of the key, each counted over the window chosen by `limitPeriod`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct GetApiKeysResponseDataItemConsumptionLimits {
-        ///Cap in Diem.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub diem: ::std::option::Option<f64>,
-        ///Cap in US dollars.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub usd: ::std::option::Option<f64>,
-        ///Cap in VCU (legacy Diem). Deprecated; read `diem` instead.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub vcu: ::std::option::Option<f64>,
-    }
-    impl GetApiKeysResponseDataItemConsumptionLimits {
-        pub fn builder() -> builder::GetApiKeysResponseDataItemConsumptionLimits {
-            Default::default()
-        }
-    }
-    ///Present only when the key has spending caps: what it has used so far in the current `limitPeriod` window, as decimal strings.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct GetApiKeysResponseDataItemCurrentPeriodUsage {
-        ///Diem consumed in the window.
-        pub diem: ::std::string::String,
-        ///Dollars spent in the window, bundled credits included.
-        pub usd: ::std::string::String,
-    }
-    impl GetApiKeysResponseDataItemCurrentPeriodUsage {
-        pub fn builder() -> builder::GetApiKeysResponseDataItemCurrentPeriodUsage {
-            Default::default()
-        }
-    }
-    ///Window over which the caps are counted. `EPOCH` restarts every day at 00:00 UTC (the legacy default), `MONTH` on the first day of each UTC month, and `LIFETIME` never restarts, so the cap is permanent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum GetApiKeysResponseDataItemLimitPeriod {
-        #[serde(rename = "EPOCH")]
-        Epoch,
-        #[serde(rename = "MONTH")]
-        Month,
-        #[serde(rename = "LIFETIME")]
-        Lifetime,
-    }
-    impl ::std::fmt::Display for GetApiKeysResponseDataItemLimitPeriod {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Epoch => f.write_str("EPOCH"),
-                Self::Month => f.write_str("MONTH"),
-                Self::Lifetime => f.write_str("LIFETIME"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for GetApiKeysResponseDataItemLimitPeriod {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "EPOCH" => Ok(Self::Epoch),
-                "MONTH" => Ok(Self::Month),
-                "LIFETIME" => Ok(Self::Lifetime),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetApiKeysResponseDataItemLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for GetApiKeysResponseDataItemLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Privacy tier the models called with this key must meet. `ALL` puts no restriction. `PRIVATE_TEXT` demands a Private, TEE or E2EE model for text and embeddings but lets other modalities use Anonymous models too. `PRIVATE_ONLY` demands a Private, TEE or E2EE model for everything and refuses Anonymous ones.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum GetApiKeysResponseDataItemModelPrivacy {
-        #[serde(rename = "ALL")]
-        All,
-        #[serde(rename = "PRIVATE_TEXT")]
-        PrivateText,
-        #[serde(rename = "PRIVATE_ONLY")]
-        PrivateOnly,
-    }
-    impl ::std::fmt::Display for GetApiKeysResponseDataItemModelPrivacy {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::All => f.write_str("ALL"),
-                Self::PrivateText => f.write_str("PRIVATE_TEXT"),
-                Self::PrivateOnly => f.write_str("PRIVATE_ONLY"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for GetApiKeysResponseDataItemModelPrivacy {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ALL" => Ok(Self::All),
-                "PRIVATE_TEXT" => Ok(Self::PrivateText),
-                "PRIVATE_ONLY" => Ok(Self::PrivateOnly),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetApiKeysResponseDataItemModelPrivacy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for GetApiKeysResponseDataItemModelPrivacy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Recent usage of the key.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct GetApiKeysResponseDataItemUsage {
-        #[serde(rename = "trailingSevenDays")]
-        pub trailing_seven_days: GetApiKeysResponseDataItemUsageTrailingSevenDays,
-    }
-    impl GetApiKeysResponseDataItemUsage {
-        pub fn builder() -> builder::GetApiKeysResponseDataItemUsage {
-            Default::default()
-        }
-    }
-    ///Usage over the past seven days, as decimal strings.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct GetApiKeysResponseDataItemUsageTrailingSevenDays {
-        ///Diem consumed.
-        pub diem: ::std::string::String,
-        ///Dollars spent, bundled credits included.
-        pub usd: ::std::string::String,
-        ///VCU consumed. Deprecated; read `diem` instead.
-        pub vcu: ::std::string::String,
-    }
-    impl GetApiKeysResponseDataItemUsageTrailingSevenDays {
-        pub fn builder() -> builder::GetApiKeysResponseDataItemUsageTrailingSevenDays {
             Default::default()
         }
     }
@@ -1528,130 +746,6 @@ pub mod types {
             value.parse()
         }
     }
-    ///The signed token plus the settings of the key to create.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct PostApiKeyGenerateWeb3KeyBody {
-        ///Address of the wallet that signed the token.
-        pub address: ::std::string::String,
-        ///Kind of key. An `ADMIN` key may use the whole API; an `INFERENCE` key is limited to the inference endpoints.
-        #[serde(rename = "apiKeyType")]
-        pub api_key_type: PostApiKeyGenerateWeb3KeyBodyApiKeyType,
-        #[serde(
-            rename = "consumptionLimit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub consumption_limit: ::std::option::Option<
-            PostApiKeyGenerateWeb3KeyBodyConsumptionLimit,
-        >,
-        ///Label for the key.
-        #[serde(default = "defaults::post_api_key_generate_web3_key_body_description")]
-        pub description: ::std::string::String,
-        ///When the key stops working. Accepted forms: an empty string (no expiry), a date `YYYY-MM-DD`, or a UTC date-time `YYYY-MM-DDTHH:MM:SSZ` with optional milliseconds, such as `2023-10-01T12:00:00.000Z`. Leave it out for a key that never expires.
-        #[serde(
-            rename = "expiresAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub expires_at: ::std::option::Option<::std::string::String>,
-        ///Window over which the caps are counted. `EPOCH` restarts every day at 00:00 UTC (the legacy default), `MONTH` on the first day of each UTC month, and `LIFETIME` never restarts, so the cap is permanent.
-        #[serde(
-            rename = "limitPeriod",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limit_period: ::std::option::Option<
-            PostApiKeyGenerateWeb3KeyBodyLimitPeriod,
-        >,
-        ///Privacy tier the models called with this key must meet. `ALL` puts no restriction. `PRIVATE_TEXT` demands a Private, TEE or E2EE model for text and embeddings but lets other modalities use Anonymous models too. `PRIVATE_ONLY` demands a Private, TEE or E2EE model for everything and refuses Anonymous ones.
-        #[serde(
-            rename = "modelPrivacy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub model_privacy: ::std::option::Option<
-            PostApiKeyGenerateWeb3KeyBodyModelPrivacy,
-        >,
-        ///The wallet's EIP-191 `personal_sign` signature of the token string: 65 bytes (r, s, v) as 0x-prefixed hex.
-        pub signature: ::std::string::String,
-        ///The token returned by `GET /api_keys/generate_web3_key`.
-        pub token: ::std::string::String,
-    }
-    impl PostApiKeyGenerateWeb3KeyBody {
-        pub fn builder() -> builder::PostApiKeyGenerateWeb3KeyBody {
-            Default::default()
-        }
-    }
-    ///Kind of key. An `ADMIN` key may use the whole API; an `INFERENCE` key is limited to the inference endpoints.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum PostApiKeyGenerateWeb3KeyBodyApiKeyType {
-        #[serde(rename = "INFERENCE")]
-        Inference,
-        #[serde(rename = "ADMIN")]
-        Admin,
-    }
-    impl ::std::fmt::Display for PostApiKeyGenerateWeb3KeyBodyApiKeyType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Inference => f.write_str("INFERENCE"),
-                Self::Admin => f.write_str("ADMIN"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for PostApiKeyGenerateWeb3KeyBodyApiKeyType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "INFERENCE" => Ok(Self::Inference),
-                "ADMIN" => Ok(Self::Admin),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for PostApiKeyGenerateWeb3KeyBodyApiKeyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for PostApiKeyGenerateWeb3KeyBodyApiKeyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Spending caps of the key, each counted over the window chosen by `limitPeriod`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct PostApiKeyGenerateWeb3KeyBodyConsumptionLimit {
-        ///Cap in Diem.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub diem: ::std::option::Option<f64>,
-        ///Cap in US dollars.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub usd: ::std::option::Option<f64>,
-        ///Cap in VCU (legacy Diem). Deprecated; use `diem` instead.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub vcu: ::std::option::Option<f64>,
-    }
-    impl PostApiKeyGenerateWeb3KeyBodyConsumptionLimit {
-        pub fn builder() -> builder::PostApiKeyGenerateWeb3KeyBodyConsumptionLimit {
-            Default::default()
-        }
-    }
     ///Window over which the caps are counted. `EPOCH` restarts every day at 00:00 UTC (the legacy default), `MONTH` on the first day of each UTC month, and `LIFETIME` never restarts, so the cap is permanent.
     #[derive(
         ::serde::Deserialize,
@@ -1665,7 +759,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum PostApiKeyGenerateWeb3KeyBodyLimitPeriod {
+    pub enum LimitPeriod {
         #[serde(rename = "EPOCH")]
         Epoch,
         #[serde(rename = "MONTH")]
@@ -1673,7 +767,7 @@ pub mod types {
         #[serde(rename = "LIFETIME")]
         Lifetime,
     }
-    impl ::std::fmt::Display for PostApiKeyGenerateWeb3KeyBodyLimitPeriod {
+    impl ::std::fmt::Display for LimitPeriod {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Epoch => f.write_str("EPOCH"),
@@ -1682,7 +776,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for PostApiKeyGenerateWeb3KeyBodyLimitPeriod {
+    impl ::std::str::FromStr for LimitPeriod {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1695,7 +789,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for PostApiKeyGenerateWeb3KeyBodyLimitPeriod {
+    impl ::std::convert::TryFrom<&str> for LimitPeriod {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1703,8 +797,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for PostApiKeyGenerateWeb3KeyBodyLimitPeriod {
+    impl ::std::convert::TryFrom<::std::string::String> for LimitPeriod {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1725,7 +818,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum PostApiKeyGenerateWeb3KeyBodyModelPrivacy {
+    pub enum ModelPrivacy {
         #[serde(rename = "ALL")]
         All,
         #[serde(rename = "PRIVATE_TEXT")]
@@ -1733,7 +826,7 @@ pub mod types {
         #[serde(rename = "PRIVATE_ONLY")]
         PrivateOnly,
     }
-    impl ::std::fmt::Display for PostApiKeyGenerateWeb3KeyBodyModelPrivacy {
+    impl ::std::fmt::Display for ModelPrivacy {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::All => f.write_str("ALL"),
@@ -1742,7 +835,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for PostApiKeyGenerateWeb3KeyBodyModelPrivacy {
+    impl ::std::str::FromStr for ModelPrivacy {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1755,7 +848,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for PostApiKeyGenerateWeb3KeyBodyModelPrivacy {
+    impl ::std::convert::TryFrom<&str> for ModelPrivacy {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1763,13 +856,53 @@ pub mod types {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for PostApiKeyGenerateWeb3KeyBodyModelPrivacy {
+    impl ::std::convert::TryFrom<::std::string::String> for ModelPrivacy {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///The signed token plus the settings of the key to create.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PostApiKeyGenerateWeb3KeyBody {
+        ///Address of the wallet that signed the token.
+        pub address: ::std::string::String,
+        #[serde(rename = "apiKeyType")]
+        pub api_key_type: ApiKeyType,
+        #[serde(
+            rename = "consumptionLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub consumption_limit: ::std::option::Option<ConsumptionLimit>,
+        ///Label for the key.
+        #[serde(default = "defaults::post_api_key_generate_web3_key_body_description")]
+        pub description: ::std::string::String,
+        ///When the key stops working. Accepted forms: an empty string (no expiry), a date `YYYY-MM-DD`, or a UTC date-time `YYYY-MM-DDTHH:MM:SSZ` with optional milliseconds, such as `2023-10-01T12:00:00.000Z`. Leave it out for a key that never expires.
+        #[serde(
+            rename = "expiresAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expires_at: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "limitPeriod",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit_period: ::std::option::Option<LimitPeriod>,
+        #[serde(
+            rename = "modelPrivacy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub model_privacy: ::std::option::Option<ModelPrivacy>,
+        ///The wallet's EIP-191 `personal_sign` signature of the token string: 65 bytes (r, s, v) as 0x-prefixed hex.
+        pub signature: ::std::string::String,
+        ///The token returned by `GET /api_keys/generate_web3_key`.
+        pub token: ::std::string::String,
+    }
+    impl PostApiKeyGenerateWeb3KeyBody {
+        pub fn builder() -> builder::PostApiKeyGenerateWeb3KeyBody {
+            Default::default()
         }
     }
     ///`PostApiKeyGenerateWeb3KeyError`
@@ -1807,11 +940,10 @@ pub mod types {
         ///Secret value of the new key. This response is the only place it appears, so keep it safe.
         #[serde(rename = "apiKey")]
         pub api_key: ::std::string::String,
-        ///Kind of key.
         #[serde(rename = "apiKeyType")]
-        pub api_key_type: PostApiKeyGenerateWeb3KeyResponseDataApiKeyType,
+        pub api_key_type: ApiKeyType,
         #[serde(rename = "consumptionLimit")]
-        pub consumption_limit: PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit,
+        pub consumption_limit: ConsumptionLimit,
         ///Label given to the key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -1823,213 +955,14 @@ pub mod types {
         pub expires_at: ::std::option::Option<::std::string::String>,
         ///Unique ID of the key.
         pub id: ::std::string::String,
-        ///Window over which the caps are counted. `EPOCH` restarts every day at 00:00 UTC (the legacy default), `MONTH` on the first day of each UTC month, and `LIFETIME` never restarts, so the cap is permanent.
         #[serde(rename = "limitPeriod")]
-        pub limit_period: PostApiKeyGenerateWeb3KeyResponseDataLimitPeriod,
-        ///Privacy tier the models called with this key must meet. `ALL` puts no restriction. `PRIVATE_TEXT` demands a Private, TEE or E2EE model for text and embeddings but lets other modalities use Anonymous models too. `PRIVATE_ONLY` demands a Private, TEE or E2EE model for everything and refuses Anonymous ones.
+        pub limit_period: LimitPeriod,
         #[serde(rename = "modelPrivacy")]
-        pub model_privacy: PostApiKeyGenerateWeb3KeyResponseDataModelPrivacy,
+        pub model_privacy: ModelPrivacy,
     }
     impl PostApiKeyGenerateWeb3KeyResponseData {
         pub fn builder() -> builder::PostApiKeyGenerateWeb3KeyResponseData {
             Default::default()
-        }
-    }
-    ///Kind of key.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum PostApiKeyGenerateWeb3KeyResponseDataApiKeyType {
-        #[serde(rename = "INFERENCE")]
-        Inference,
-        #[serde(rename = "ADMIN")]
-        Admin,
-    }
-    impl ::std::fmt::Display for PostApiKeyGenerateWeb3KeyResponseDataApiKeyType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Inference => f.write_str("INFERENCE"),
-                Self::Admin => f.write_str("ADMIN"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for PostApiKeyGenerateWeb3KeyResponseDataApiKeyType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "INFERENCE" => Ok(Self::Inference),
-                "ADMIN" => Ok(Self::Admin),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str>
-    for PostApiKeyGenerateWeb3KeyResponseDataApiKeyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for PostApiKeyGenerateWeb3KeyResponseDataApiKeyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Spending caps of the key, each counted over the window chosen by `limitPeriod`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit {
-        ///Cap in Diem.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub diem: ::std::option::Option<f64>,
-        ///Cap in US dollars.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub usd: ::std::option::Option<f64>,
-        ///Cap in VCU (legacy Diem). Deprecated; read `diem` instead.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub vcu: ::std::option::Option<f64>,
-    }
-    impl PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit {
-        pub fn builder() -> builder::PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit {
-            Default::default()
-        }
-    }
-    ///Window over which the caps are counted. `EPOCH` restarts every day at 00:00 UTC (the legacy default), `MONTH` on the first day of each UTC month, and `LIFETIME` never restarts, so the cap is permanent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum PostApiKeyGenerateWeb3KeyResponseDataLimitPeriod {
-        #[serde(rename = "EPOCH")]
-        Epoch,
-        #[serde(rename = "MONTH")]
-        Month,
-        #[serde(rename = "LIFETIME")]
-        Lifetime,
-    }
-    impl ::std::fmt::Display for PostApiKeyGenerateWeb3KeyResponseDataLimitPeriod {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Epoch => f.write_str("EPOCH"),
-                Self::Month => f.write_str("MONTH"),
-                Self::Lifetime => f.write_str("LIFETIME"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for PostApiKeyGenerateWeb3KeyResponseDataLimitPeriod {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "EPOCH" => Ok(Self::Epoch),
-                "MONTH" => Ok(Self::Month),
-                "LIFETIME" => Ok(Self::Lifetime),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str>
-    for PostApiKeyGenerateWeb3KeyResponseDataLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for PostApiKeyGenerateWeb3KeyResponseDataLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Privacy tier the models called with this key must meet. `ALL` puts no restriction. `PRIVATE_TEXT` demands a Private, TEE or E2EE model for text and embeddings but lets other modalities use Anonymous models too. `PRIVATE_ONLY` demands a Private, TEE or E2EE model for everything and refuses Anonymous ones.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum PostApiKeyGenerateWeb3KeyResponseDataModelPrivacy {
-        #[serde(rename = "ALL")]
-        All,
-        #[serde(rename = "PRIVATE_TEXT")]
-        PrivateText,
-        #[serde(rename = "PRIVATE_ONLY")]
-        PrivateOnly,
-    }
-    impl ::std::fmt::Display for PostApiKeyGenerateWeb3KeyResponseDataModelPrivacy {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::All => f.write_str("ALL"),
-                Self::PrivateText => f.write_str("PRIVATE_TEXT"),
-                Self::PrivateOnly => f.write_str("PRIVATE_ONLY"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for PostApiKeyGenerateWeb3KeyResponseDataModelPrivacy {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ALL" => Ok(Self::All),
-                "PRIVATE_TEXT" => Ok(Self::PrivateText),
-                "PRIVATE_ONLY" => Ok(Self::PrivateOnly),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str>
-    for PostApiKeyGenerateWeb3KeyResponseDataModelPrivacy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for PostApiKeyGenerateWeb3KeyResponseDataModelPrivacy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Error body carrying a single message.
@@ -2043,6 +976,21 @@ pub mod types {
             Default::default()
         }
     }
+    ///Usage over the past seven days, as decimal strings.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TrailingSevenDays {
+        ///Diem consumed.
+        pub diem: ::std::string::String,
+        ///Dollars spent, bundled credits included.
+        pub usd: ::std::string::String,
+        ///VCU consumed. Deprecated; read `diem` instead.
+        pub vcu: ::std::string::String,
+    }
+    impl TrailingSevenDays {
+        pub fn builder() -> builder::TrailingSevenDays {
+            Default::default()
+        }
+    }
     ///The key to change and its new settings. Only `id` is mandatory.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateApiKeyBody {
@@ -2050,7 +998,7 @@ pub mod types {
             rename = "consumptionLimit",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub consumption_limit: ::std::option::Option<UpdateApiKeyBodyConsumptionLimit>,
+        pub consumption_limit: ::std::option::Option<ConsumptionLimit>,
         ///New label for the key, at most 64 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<UpdateApiKeyBodyDescription>,
@@ -2062,39 +1010,19 @@ pub mod types {
         pub expires_at: ::std::option::Option<::std::string::String>,
         ///ID of the key to change.
         pub id: ::std::string::String,
-        ///Window over which the caps are counted. `EPOCH` restarts every day at 00:00 UTC (the legacy default), `MONTH` on the first day of each UTC month, and `LIFETIME` never restarts, so the cap is permanent.
         #[serde(
             rename = "limitPeriod",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub limit_period: ::std::option::Option<UpdateApiKeyBodyLimitPeriod>,
-        ///Privacy tier the models called with this key must meet. `ALL` puts no restriction. `PRIVATE_TEXT` demands a Private, TEE or E2EE model for text and embeddings but lets other modalities use Anonymous models too. `PRIVATE_ONLY` demands a Private, TEE or E2EE model for everything and refuses Anonymous ones.
+        pub limit_period: ::std::option::Option<LimitPeriod>,
         #[serde(
             rename = "modelPrivacy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub model_privacy: ::std::option::Option<UpdateApiKeyBodyModelPrivacy>,
+        pub model_privacy: ::std::option::Option<ModelPrivacy>,
     }
     impl UpdateApiKeyBody {
         pub fn builder() -> builder::UpdateApiKeyBody {
-            Default::default()
-        }
-    }
-    ///New spending caps of the key, each counted over the window chosen by `limitPeriod`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct UpdateApiKeyBodyConsumptionLimit {
-        ///Cap in Diem.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub diem: ::std::option::Option<f64>,
-        ///Cap in US dollars.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub usd: ::std::option::Option<f64>,
-        ///Cap in VCU (legacy Diem). Deprecated; use `diem` instead.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub vcu: ::std::option::Option<f64>,
-    }
-    impl UpdateApiKeyBodyConsumptionLimit {
-        pub fn builder() -> builder::UpdateApiKeyBodyConsumptionLimit {
             Default::default()
         }
     }
@@ -2152,125 +1080,6 @@ pub mod types {
                 })
         }
     }
-    ///Window over which the caps are counted. `EPOCH` restarts every day at 00:00 UTC (the legacy default), `MONTH` on the first day of each UTC month, and `LIFETIME` never restarts, so the cap is permanent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum UpdateApiKeyBodyLimitPeriod {
-        #[serde(rename = "EPOCH")]
-        Epoch,
-        #[serde(rename = "MONTH")]
-        Month,
-        #[serde(rename = "LIFETIME")]
-        Lifetime,
-    }
-    impl ::std::fmt::Display for UpdateApiKeyBodyLimitPeriod {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Epoch => f.write_str("EPOCH"),
-                Self::Month => f.write_str("MONTH"),
-                Self::Lifetime => f.write_str("LIFETIME"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for UpdateApiKeyBodyLimitPeriod {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "EPOCH" => Ok(Self::Epoch),
-                "MONTH" => Ok(Self::Month),
-                "LIFETIME" => Ok(Self::Lifetime),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateApiKeyBodyLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UpdateApiKeyBodyLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Privacy tier the models called with this key must meet. `ALL` puts no restriction. `PRIVATE_TEXT` demands a Private, TEE or E2EE model for text and embeddings but lets other modalities use Anonymous models too. `PRIVATE_ONLY` demands a Private, TEE or E2EE model for everything and refuses Anonymous ones.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum UpdateApiKeyBodyModelPrivacy {
-        #[serde(rename = "ALL")]
-        All,
-        #[serde(rename = "PRIVATE_TEXT")]
-        PrivateText,
-        #[serde(rename = "PRIVATE_ONLY")]
-        PrivateOnly,
-    }
-    impl ::std::fmt::Display for UpdateApiKeyBodyModelPrivacy {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::All => f.write_str("ALL"),
-                Self::PrivateText => f.write_str("PRIVATE_TEXT"),
-                Self::PrivateOnly => f.write_str("PRIVATE_ONLY"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for UpdateApiKeyBodyModelPrivacy {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ALL" => Ok(Self::All),
-                "PRIVATE_TEXT" => Ok(Self::PrivateText),
-                "PRIVATE_ONLY" => Ok(Self::PrivateOnly),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateApiKeyBodyModelPrivacy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for UpdateApiKeyBodyModelPrivacy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`UpdateApiKeyError`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
@@ -2303,11 +1112,10 @@ pub mod types {
     ///`UpdateApiKeyResponseData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateApiKeyResponseData {
-        ///Kind of key.
         #[serde(rename = "apiKeyType")]
-        pub api_key_type: UpdateApiKeyResponseDataApiKeyType,
+        pub api_key_type: ApiKeyType,
         #[serde(rename = "consumptionLimits")]
-        pub consumption_limits: UpdateApiKeyResponseDataConsumptionLimits,
+        pub consumption_limits: ConsumptionLimit,
         ///When the key was created.
         #[serde(
             rename = "createdAt",
@@ -2334,222 +1142,120 @@ pub mod types {
             deserialize_with = "::std::option::Option::deserialize"
         )]
         pub last_used_at: ::std::option::Option<::std::string::String>,
-        ///Window over which the caps are counted. `EPOCH` restarts every day at 00:00 UTC (the legacy default), `MONTH` on the first day of each UTC month, and `LIFETIME` never restarts, so the cap is permanent.
         #[serde(rename = "limitPeriod")]
-        pub limit_period: UpdateApiKeyResponseDataLimitPeriod,
-        ///Privacy tier the models called with this key must meet. `ALL` puts no restriction. `PRIVATE_TEXT` demands a Private, TEE or E2EE model for text and embeddings but lets other modalities use Anonymous models too. `PRIVATE_ONLY` demands a Private, TEE or E2EE model for everything and refuses Anonymous ones.
+        pub limit_period: LimitPeriod,
         #[serde(rename = "modelPrivacy")]
-        pub model_privacy: UpdateApiKeyResponseDataModelPrivacy,
+        pub model_privacy: ModelPrivacy,
     }
     impl UpdateApiKeyResponseData {
         pub fn builder() -> builder::UpdateApiKeyResponseData {
             Default::default()
         }
     }
-    ///Kind of key.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum UpdateApiKeyResponseDataApiKeyType {
-        #[serde(rename = "INFERENCE")]
-        Inference,
-        #[serde(rename = "ADMIN")]
-        Admin,
+    ///Recent usage of the key.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Usage {
+        #[serde(rename = "trailingSevenDays")]
+        pub trailing_seven_days: TrailingSevenDays,
     }
-    impl ::std::fmt::Display for UpdateApiKeyResponseDataApiKeyType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Inference => f.write_str("INFERENCE"),
-                Self::Admin => f.write_str("ADMIN"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for UpdateApiKeyResponseDataApiKeyType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "INFERENCE" => Ok(Self::Inference),
-                "ADMIN" => Ok(Self::Admin),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateApiKeyResponseDataApiKeyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for UpdateApiKeyResponseDataApiKeyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Spending caps of the key, each counted over the window chosen by `limitPeriod`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct UpdateApiKeyResponseDataConsumptionLimits {
-        ///Cap in Diem.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub diem: ::std::option::Option<f64>,
-        ///Cap in US dollars.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub usd: ::std::option::Option<f64>,
-        ///Cap in VCU (legacy Diem). Deprecated; read `diem` instead.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub vcu: ::std::option::Option<f64>,
-    }
-    impl UpdateApiKeyResponseDataConsumptionLimits {
-        pub fn builder() -> builder::UpdateApiKeyResponseDataConsumptionLimits {
+    impl Usage {
+        pub fn builder() -> builder::Usage {
             Default::default()
-        }
-    }
-    ///Window over which the caps are counted. `EPOCH` restarts every day at 00:00 UTC (the legacy default), `MONTH` on the first day of each UTC month, and `LIFETIME` never restarts, so the cap is permanent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum UpdateApiKeyResponseDataLimitPeriod {
-        #[serde(rename = "EPOCH")]
-        Epoch,
-        #[serde(rename = "MONTH")]
-        Month,
-        #[serde(rename = "LIFETIME")]
-        Lifetime,
-    }
-    impl ::std::fmt::Display for UpdateApiKeyResponseDataLimitPeriod {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Epoch => f.write_str("EPOCH"),
-                Self::Month => f.write_str("MONTH"),
-                Self::Lifetime => f.write_str("LIFETIME"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for UpdateApiKeyResponseDataLimitPeriod {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "EPOCH" => Ok(Self::Epoch),
-                "MONTH" => Ok(Self::Month),
-                "LIFETIME" => Ok(Self::Lifetime),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateApiKeyResponseDataLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for UpdateApiKeyResponseDataLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Privacy tier the models called with this key must meet. `ALL` puts no restriction. `PRIVATE_TEXT` demands a Private, TEE or E2EE model for text and embeddings but lets other modalities use Anonymous models too. `PRIVATE_ONLY` demands a Private, TEE or E2EE model for everything and refuses Anonymous ones.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum UpdateApiKeyResponseDataModelPrivacy {
-        #[serde(rename = "ALL")]
-        All,
-        #[serde(rename = "PRIVATE_TEXT")]
-        PrivateText,
-        #[serde(rename = "PRIVATE_ONLY")]
-        PrivateOnly,
-    }
-    impl ::std::fmt::Display for UpdateApiKeyResponseDataModelPrivacy {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::All => f.write_str("ALL"),
-                Self::PrivateText => f.write_str("PRIVATE_TEXT"),
-                Self::PrivateOnly => f.write_str("PRIVATE_ONLY"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for UpdateApiKeyResponseDataModelPrivacy {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ALL" => Ok(Self::All),
-                "PRIVATE_TEXT" => Ok(Self::PrivateText),
-                "PRIVATE_ONLY" => Ok(Self::PrivateOnly),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateApiKeyResponseDataModelPrivacy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for UpdateApiKeyResponseDataModelPrivacy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
+        pub struct ConsumptionLimit {
+            diem: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            usd: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            vcu: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConsumptionLimit {
+            fn default() -> Self {
+                Self {
+                    diem: Ok(Default::default()),
+                    usd: Ok(Default::default()),
+                    vcu: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConsumptionLimit {
+            pub fn diem<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.diem = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for diem: {e}")
+                    });
+                self
+            }
+            pub fn usd<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.usd = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for usd: {e}")
+                    });
+                self
+            }
+            pub fn vcu<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vcu = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for vcu: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConsumptionLimit> for super::ConsumptionLimit {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConsumptionLimit,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    diem: value.diem?,
+                    usd: value.usd?,
+                    vcu: value.vcu?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConsumptionLimit> for ConsumptionLimit {
+            fn from(value: super::ConsumptionLimit) -> Self {
+                Self {
+                    diem: Ok(value.diem),
+                    usd: Ok(value.usd),
+                    vcu: Ok(value.vcu),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CreateApiKeyBody {
             api_key_type: ::std::result::Result<
-                super::CreateApiKeyBodyApiKeyType,
+                super::ApiKeyType,
                 ::std::string::String,
             >,
             consumption_limit: ::std::result::Result<
-                ::std::option::Option<super::CreateApiKeyBodyConsumptionLimit>,
+                ::std::option::Option<super::ConsumptionLimit>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -2561,11 +1267,11 @@ pub mod types {
                 ::std::string::String,
             >,
             limit_period: ::std::result::Result<
-                ::std::option::Option<super::CreateApiKeyBodyLimitPeriod>,
+                ::std::option::Option<super::LimitPeriod>,
                 ::std::string::String,
             >,
             model_privacy: ::std::result::Result<
-                ::std::option::Option<super::CreateApiKeyBodyModelPrivacy>,
+                ::std::option::Option<super::ModelPrivacy>,
                 ::std::string::String,
             >,
         }
@@ -2584,7 +1290,7 @@ pub mod types {
         impl CreateApiKeyBody {
             pub fn api_key_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CreateApiKeyBodyApiKeyType>,
+                T: ::std::convert::TryInto<super::ApiKeyType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.api_key_type = value
@@ -2597,7 +1303,7 @@ pub mod types {
             pub fn consumption_limit<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CreateApiKeyBodyConsumptionLimit>,
+                    ::std::option::Option<super::ConsumptionLimit>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -2636,9 +1342,7 @@ pub mod types {
             }
             pub fn limit_period<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CreateApiKeyBodyLimitPeriod>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::LimitPeriod>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.limit_period = value
@@ -2650,9 +1354,7 @@ pub mod types {
             }
             pub fn model_privacy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CreateApiKeyBodyModelPrivacy>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::ModelPrivacy>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model_privacy = value
@@ -2687,91 +1389,6 @@ pub mod types {
                     expires_at: Ok(value.expires_at),
                     limit_period: Ok(value.limit_period),
                     model_privacy: Ok(value.model_privacy),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CreateApiKeyBodyConsumptionLimit {
-            diem: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            usd: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            vcu: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CreateApiKeyBodyConsumptionLimit {
-            fn default() -> Self {
-                Self {
-                    diem: Ok(Default::default()),
-                    usd: Ok(Default::default()),
-                    vcu: Ok(Default::default()),
-                }
-            }
-        }
-        impl CreateApiKeyBodyConsumptionLimit {
-            pub fn diem<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.diem = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for diem: {e}")
-                    });
-                self
-            }
-            pub fn usd<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usd = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usd: {e}")
-                    });
-                self
-            }
-            pub fn vcu<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vcu = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcu: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CreateApiKeyBodyConsumptionLimit>
-        for super::CreateApiKeyBodyConsumptionLimit {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreateApiKeyBodyConsumptionLimit,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    diem: value.diem?,
-                    usd: value.usd?,
-                    vcu: value.vcu?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CreateApiKeyBodyConsumptionLimit>
-        for CreateApiKeyBodyConsumptionLimit {
-            fn from(value: super::CreateApiKeyBodyConsumptionLimit) -> Self {
-                Self {
-                    diem: Ok(value.diem),
-                    usd: Ok(value.usd),
-                    vcu: Ok(value.vcu),
                 }
             }
         }
@@ -2841,11 +1458,11 @@ pub mod types {
         pub struct CreateApiKeyResponseData {
             api_key: ::std::result::Result<::std::string::String, ::std::string::String>,
             api_key_type: ::std::result::Result<
-                super::CreateApiKeyResponseDataApiKeyType,
+                super::ApiKeyType,
                 ::std::string::String,
             >,
             consumption_limit: ::std::result::Result<
-                super::CreateApiKeyResponseDataConsumptionLimit,
+                super::ConsumptionLimit,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -2858,11 +1475,11 @@ pub mod types {
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             limit_period: ::std::result::Result<
-                super::CreateApiKeyResponseDataLimitPeriod,
+                super::LimitPeriod,
                 ::std::string::String,
             >,
             model_privacy: ::std::result::Result<
-                super::CreateApiKeyResponseDataModelPrivacy,
+                super::ModelPrivacy,
                 ::std::string::String,
             >,
         }
@@ -2897,7 +1514,7 @@ pub mod types {
             }
             pub fn api_key_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CreateApiKeyResponseDataApiKeyType>,
+                T: ::std::convert::TryInto<super::ApiKeyType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.api_key_type = value
@@ -2909,9 +1526,7 @@ pub mod types {
             }
             pub fn consumption_limit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    super::CreateApiKeyResponseDataConsumptionLimit,
-                >,
+                T: ::std::convert::TryInto<super::ConsumptionLimit>,
                 T::Error: ::std::fmt::Display,
             {
                 self.consumption_limit = value
@@ -2959,7 +1574,7 @@ pub mod types {
             }
             pub fn limit_period<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CreateApiKeyResponseDataLimitPeriod>,
+                T: ::std::convert::TryInto<super::LimitPeriod>,
                 T::Error: ::std::fmt::Display,
             {
                 self.limit_period = value
@@ -2971,7 +1586,7 @@ pub mod types {
             }
             pub fn model_privacy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CreateApiKeyResponseDataModelPrivacy>,
+                T: ::std::convert::TryInto<super::ModelPrivacy>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model_privacy = value
@@ -3016,33 +1631,22 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct CreateApiKeyResponseDataConsumptionLimit {
-            diem: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            usd: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            vcu: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
+        pub struct CurrentPeriodUsage {
+            diem: ::std::result::Result<::std::string::String, ::std::string::String>,
+            usd: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
-        impl ::std::default::Default for CreateApiKeyResponseDataConsumptionLimit {
+        impl ::std::default::Default for CurrentPeriodUsage {
             fn default() -> Self {
                 Self {
-                    diem: Ok(Default::default()),
-                    usd: Ok(Default::default()),
-                    vcu: Ok(Default::default()),
+                    diem: Err("no value supplied for diem".to_string()),
+                    usd: Err("no value supplied for usd".to_string()),
                 }
             }
         }
-        impl CreateApiKeyResponseDataConsumptionLimit {
+        impl CurrentPeriodUsage {
             pub fn diem<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.diem = value
@@ -3054,7 +1658,7 @@ pub mod types {
             }
             pub fn usd<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.usd = value
@@ -3064,39 +1668,23 @@ pub mod types {
                     });
                 self
             }
-            pub fn vcu<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vcu = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcu: {e}")
-                    });
-                self
-            }
         }
-        impl ::std::convert::TryFrom<CreateApiKeyResponseDataConsumptionLimit>
-        for super::CreateApiKeyResponseDataConsumptionLimit {
+        impl ::std::convert::TryFrom<CurrentPeriodUsage> for super::CurrentPeriodUsage {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: CreateApiKeyResponseDataConsumptionLimit,
+                value: CurrentPeriodUsage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     diem: value.diem?,
                     usd: value.usd?,
-                    vcu: value.vcu?,
                 })
             }
         }
-        impl ::std::convert::From<super::CreateApiKeyResponseDataConsumptionLimit>
-        for CreateApiKeyResponseDataConsumptionLimit {
-            fn from(value: super::CreateApiKeyResponseDataConsumptionLimit) -> Self {
+        impl ::std::convert::From<super::CurrentPeriodUsage> for CurrentPeriodUsage {
+            fn from(value: super::CurrentPeriodUsage) -> Self {
                 Self {
                     diem: Ok(value.diem),
                     usd: Ok(value.usd),
-                    vcu: Ok(value.vcu),
                 }
             }
         }
@@ -3273,11 +1861,11 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct GetApiKeyByIdResponseData {
             api_key_type: ::std::result::Result<
-                super::GetApiKeyByIdResponseDataApiKeyType,
+                super::ApiKeyType,
                 ::std::string::String,
             >,
             consumption_limits: ::std::result::Result<
-                super::GetApiKeyByIdResponseDataConsumptionLimits,
+                super::ConsumptionLimit,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
@@ -3285,9 +1873,7 @@ pub mod types {
                 ::std::string::String,
             >,
             current_period_usage: ::std::result::Result<
-                ::std::option::Option<
-                    super::GetApiKeyByIdResponseDataCurrentPeriodUsage,
-                >,
+                ::std::option::Option<super::CurrentPeriodUsage>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -3308,15 +1894,15 @@ pub mod types {
                 ::std::string::String,
             >,
             limit_period: ::std::result::Result<
-                super::GetApiKeyByIdResponseDataLimitPeriod,
+                super::LimitPeriod,
                 ::std::string::String,
             >,
             model_privacy: ::std::result::Result<
-                super::GetApiKeyByIdResponseDataModelPrivacy,
+                super::ModelPrivacy,
                 ::std::string::String,
             >,
             usage: ::std::result::Result<
-                ::std::option::Option<super::GetApiKeyByIdResponseDataUsage>,
+                ::std::option::Option<super::Usage>,
                 ::std::string::String,
             >,
         }
@@ -3345,7 +1931,7 @@ pub mod types {
         impl GetApiKeyByIdResponseData {
             pub fn api_key_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::GetApiKeyByIdResponseDataApiKeyType>,
+                T: ::std::convert::TryInto<super::ApiKeyType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.api_key_type = value
@@ -3357,9 +1943,7 @@ pub mod types {
             }
             pub fn consumption_limits<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    super::GetApiKeyByIdResponseDataConsumptionLimits,
-                >,
+                T: ::std::convert::TryInto<super::ConsumptionLimit>,
                 T::Error: ::std::fmt::Display,
             {
                 self.consumption_limits = value
@@ -3386,9 +1970,7 @@ pub mod types {
             pub fn current_period_usage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::GetApiKeyByIdResponseDataCurrentPeriodUsage,
-                    >,
+                    ::std::option::Option<super::CurrentPeriodUsage>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3461,7 +2043,7 @@ pub mod types {
             }
             pub fn limit_period<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::GetApiKeyByIdResponseDataLimitPeriod>,
+                T: ::std::convert::TryInto<super::LimitPeriod>,
                 T::Error: ::std::fmt::Display,
             {
                 self.limit_period = value
@@ -3473,7 +2055,7 @@ pub mod types {
             }
             pub fn model_privacy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::GetApiKeyByIdResponseDataModelPrivacy>,
+                T: ::std::convert::TryInto<super::ModelPrivacy>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model_privacy = value
@@ -3485,9 +2067,7 @@ pub mod types {
             }
             pub fn usage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::GetApiKeyByIdResponseDataUsage>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::Usage>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.usage = value
@@ -3536,283 +2116,6 @@ pub mod types {
                     limit_period: Ok(value.limit_period),
                     model_privacy: Ok(value.model_privacy),
                     usage: Ok(value.usage),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetApiKeyByIdResponseDataConsumptionLimits {
-            diem: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            usd: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            vcu: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GetApiKeyByIdResponseDataConsumptionLimits {
-            fn default() -> Self {
-                Self {
-                    diem: Ok(Default::default()),
-                    usd: Ok(Default::default()),
-                    vcu: Ok(Default::default()),
-                }
-            }
-        }
-        impl GetApiKeyByIdResponseDataConsumptionLimits {
-            pub fn diem<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.diem = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for diem: {e}")
-                    });
-                self
-            }
-            pub fn usd<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usd = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usd: {e}")
-                    });
-                self
-            }
-            pub fn vcu<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vcu = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcu: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetApiKeyByIdResponseDataConsumptionLimits>
-        for super::GetApiKeyByIdResponseDataConsumptionLimits {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetApiKeyByIdResponseDataConsumptionLimits,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    diem: value.diem?,
-                    usd: value.usd?,
-                    vcu: value.vcu?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetApiKeyByIdResponseDataConsumptionLimits>
-        for GetApiKeyByIdResponseDataConsumptionLimits {
-            fn from(value: super::GetApiKeyByIdResponseDataConsumptionLimits) -> Self {
-                Self {
-                    diem: Ok(value.diem),
-                    usd: Ok(value.usd),
-                    vcu: Ok(value.vcu),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetApiKeyByIdResponseDataCurrentPeriodUsage {
-            diem: ::std::result::Result<::std::string::String, ::std::string::String>,
-            usd: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for GetApiKeyByIdResponseDataCurrentPeriodUsage {
-            fn default() -> Self {
-                Self {
-                    diem: Err("no value supplied for diem".to_string()),
-                    usd: Err("no value supplied for usd".to_string()),
-                }
-            }
-        }
-        impl GetApiKeyByIdResponseDataCurrentPeriodUsage {
-            pub fn diem<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.diem = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for diem: {e}")
-                    });
-                self
-            }
-            pub fn usd<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usd = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usd: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetApiKeyByIdResponseDataCurrentPeriodUsage>
-        for super::GetApiKeyByIdResponseDataCurrentPeriodUsage {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetApiKeyByIdResponseDataCurrentPeriodUsage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    diem: value.diem?,
-                    usd: value.usd?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetApiKeyByIdResponseDataCurrentPeriodUsage>
-        for GetApiKeyByIdResponseDataCurrentPeriodUsage {
-            fn from(value: super::GetApiKeyByIdResponseDataCurrentPeriodUsage) -> Self {
-                Self {
-                    diem: Ok(value.diem),
-                    usd: Ok(value.usd),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetApiKeyByIdResponseDataUsage {
-            trailing_seven_days: ::std::result::Result<
-                super::GetApiKeyByIdResponseDataUsageTrailingSevenDays,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GetApiKeyByIdResponseDataUsage {
-            fn default() -> Self {
-                Self {
-                    trailing_seven_days: Err(
-                        "no value supplied for trailing_seven_days".to_string(),
-                    ),
-                }
-            }
-        }
-        impl GetApiKeyByIdResponseDataUsage {
-            pub fn trailing_seven_days<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    super::GetApiKeyByIdResponseDataUsageTrailingSevenDays,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.trailing_seven_days = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for trailing_seven_days: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetApiKeyByIdResponseDataUsage>
-        for super::GetApiKeyByIdResponseDataUsage {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetApiKeyByIdResponseDataUsage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    trailing_seven_days: value.trailing_seven_days?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetApiKeyByIdResponseDataUsage>
-        for GetApiKeyByIdResponseDataUsage {
-            fn from(value: super::GetApiKeyByIdResponseDataUsage) -> Self {
-                Self {
-                    trailing_seven_days: Ok(value.trailing_seven_days),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetApiKeyByIdResponseDataUsageTrailingSevenDays {
-            diem: ::std::result::Result<::std::string::String, ::std::string::String>,
-            usd: ::std::result::Result<::std::string::String, ::std::string::String>,
-            vcu: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default
-        for GetApiKeyByIdResponseDataUsageTrailingSevenDays {
-            fn default() -> Self {
-                Self {
-                    diem: Err("no value supplied for diem".to_string()),
-                    usd: Err("no value supplied for usd".to_string()),
-                    vcu: Err("no value supplied for vcu".to_string()),
-                }
-            }
-        }
-        impl GetApiKeyByIdResponseDataUsageTrailingSevenDays {
-            pub fn diem<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.diem = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for diem: {e}")
-                    });
-                self
-            }
-            pub fn usd<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usd = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usd: {e}")
-                    });
-                self
-            }
-            pub fn vcu<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vcu = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcu: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetApiKeyByIdResponseDataUsageTrailingSevenDays>
-        for super::GetApiKeyByIdResponseDataUsageTrailingSevenDays {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetApiKeyByIdResponseDataUsageTrailingSevenDays,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    diem: value.diem?,
-                    usd: value.usd?,
-                    vcu: value.vcu?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetApiKeyByIdResponseDataUsageTrailingSevenDays>
-        for GetApiKeyByIdResponseDataUsageTrailingSevenDays {
-            fn from(
-                value: super::GetApiKeyByIdResponseDataUsageTrailingSevenDays,
-            ) -> Self {
-                Self {
-                    diem: Ok(value.diem),
-                    usd: Ok(value.usd),
-                    vcu: Ok(value.vcu),
                 }
             }
         }
@@ -4652,11 +2955,11 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct GetApiKeysResponseDataItem {
             api_key_type: ::std::result::Result<
-                super::GetApiKeysResponseDataItemApiKeyType,
+                super::ApiKeyType,
                 ::std::string::String,
             >,
             consumption_limits: ::std::result::Result<
-                super::GetApiKeysResponseDataItemConsumptionLimits,
+                super::ConsumptionLimit,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
@@ -4664,9 +2967,7 @@ pub mod types {
                 ::std::string::String,
             >,
             current_period_usage: ::std::result::Result<
-                ::std::option::Option<
-                    super::GetApiKeysResponseDataItemCurrentPeriodUsage,
-                >,
+                ::std::option::Option<super::CurrentPeriodUsage>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -4687,15 +2988,15 @@ pub mod types {
                 ::std::string::String,
             >,
             limit_period: ::std::result::Result<
-                super::GetApiKeysResponseDataItemLimitPeriod,
+                super::LimitPeriod,
                 ::std::string::String,
             >,
             model_privacy: ::std::result::Result<
-                super::GetApiKeysResponseDataItemModelPrivacy,
+                super::ModelPrivacy,
                 ::std::string::String,
             >,
             usage: ::std::result::Result<
-                ::std::option::Option<super::GetApiKeysResponseDataItemUsage>,
+                ::std::option::Option<super::Usage>,
                 ::std::string::String,
             >,
         }
@@ -4724,7 +3025,7 @@ pub mod types {
         impl GetApiKeysResponseDataItem {
             pub fn api_key_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::GetApiKeysResponseDataItemApiKeyType>,
+                T: ::std::convert::TryInto<super::ApiKeyType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.api_key_type = value
@@ -4736,9 +3037,7 @@ pub mod types {
             }
             pub fn consumption_limits<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    super::GetApiKeysResponseDataItemConsumptionLimits,
-                >,
+                T: ::std::convert::TryInto<super::ConsumptionLimit>,
                 T::Error: ::std::fmt::Display,
             {
                 self.consumption_limits = value
@@ -4765,9 +3064,7 @@ pub mod types {
             pub fn current_period_usage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::GetApiKeysResponseDataItemCurrentPeriodUsage,
-                    >,
+                    ::std::option::Option<super::CurrentPeriodUsage>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -4840,7 +3137,7 @@ pub mod types {
             }
             pub fn limit_period<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::GetApiKeysResponseDataItemLimitPeriod>,
+                T: ::std::convert::TryInto<super::LimitPeriod>,
                 T::Error: ::std::fmt::Display,
             {
                 self.limit_period = value
@@ -4852,9 +3149,7 @@ pub mod types {
             }
             pub fn model_privacy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    super::GetApiKeysResponseDataItemModelPrivacy,
-                >,
+                T: ::std::convert::TryInto<super::ModelPrivacy>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model_privacy = value
@@ -4866,9 +3161,7 @@ pub mod types {
             }
             pub fn usage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::GetApiKeysResponseDataItemUsage>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::Usage>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.usage = value
@@ -4921,294 +3214,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct GetApiKeysResponseDataItemConsumptionLimits {
-            diem: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            usd: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            vcu: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GetApiKeysResponseDataItemConsumptionLimits {
-            fn default() -> Self {
-                Self {
-                    diem: Ok(Default::default()),
-                    usd: Ok(Default::default()),
-                    vcu: Ok(Default::default()),
-                }
-            }
-        }
-        impl GetApiKeysResponseDataItemConsumptionLimits {
-            pub fn diem<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.diem = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for diem: {e}")
-                    });
-                self
-            }
-            pub fn usd<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usd = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usd: {e}")
-                    });
-                self
-            }
-            pub fn vcu<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vcu = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcu: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetApiKeysResponseDataItemConsumptionLimits>
-        for super::GetApiKeysResponseDataItemConsumptionLimits {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetApiKeysResponseDataItemConsumptionLimits,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    diem: value.diem?,
-                    usd: value.usd?,
-                    vcu: value.vcu?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetApiKeysResponseDataItemConsumptionLimits>
-        for GetApiKeysResponseDataItemConsumptionLimits {
-            fn from(value: super::GetApiKeysResponseDataItemConsumptionLimits) -> Self {
-                Self {
-                    diem: Ok(value.diem),
-                    usd: Ok(value.usd),
-                    vcu: Ok(value.vcu),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetApiKeysResponseDataItemCurrentPeriodUsage {
-            diem: ::std::result::Result<::std::string::String, ::std::string::String>,
-            usd: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for GetApiKeysResponseDataItemCurrentPeriodUsage {
-            fn default() -> Self {
-                Self {
-                    diem: Err("no value supplied for diem".to_string()),
-                    usd: Err("no value supplied for usd".to_string()),
-                }
-            }
-        }
-        impl GetApiKeysResponseDataItemCurrentPeriodUsage {
-            pub fn diem<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.diem = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for diem: {e}")
-                    });
-                self
-            }
-            pub fn usd<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usd = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usd: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetApiKeysResponseDataItemCurrentPeriodUsage>
-        for super::GetApiKeysResponseDataItemCurrentPeriodUsage {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetApiKeysResponseDataItemCurrentPeriodUsage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    diem: value.diem?,
-                    usd: value.usd?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetApiKeysResponseDataItemCurrentPeriodUsage>
-        for GetApiKeysResponseDataItemCurrentPeriodUsage {
-            fn from(value: super::GetApiKeysResponseDataItemCurrentPeriodUsage) -> Self {
-                Self {
-                    diem: Ok(value.diem),
-                    usd: Ok(value.usd),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetApiKeysResponseDataItemUsage {
-            trailing_seven_days: ::std::result::Result<
-                super::GetApiKeysResponseDataItemUsageTrailingSevenDays,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GetApiKeysResponseDataItemUsage {
-            fn default() -> Self {
-                Self {
-                    trailing_seven_days: Err(
-                        "no value supplied for trailing_seven_days".to_string(),
-                    ),
-                }
-            }
-        }
-        impl GetApiKeysResponseDataItemUsage {
-            pub fn trailing_seven_days<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    super::GetApiKeysResponseDataItemUsageTrailingSevenDays,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.trailing_seven_days = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for trailing_seven_days: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetApiKeysResponseDataItemUsage>
-        for super::GetApiKeysResponseDataItemUsage {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetApiKeysResponseDataItemUsage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    trailing_seven_days: value.trailing_seven_days?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetApiKeysResponseDataItemUsage>
-        for GetApiKeysResponseDataItemUsage {
-            fn from(value: super::GetApiKeysResponseDataItemUsage) -> Self {
-                Self {
-                    trailing_seven_days: Ok(value.trailing_seven_days),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetApiKeysResponseDataItemUsageTrailingSevenDays {
-            diem: ::std::result::Result<::std::string::String, ::std::string::String>,
-            usd: ::std::result::Result<::std::string::String, ::std::string::String>,
-            vcu: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default
-        for GetApiKeysResponseDataItemUsageTrailingSevenDays {
-            fn default() -> Self {
-                Self {
-                    diem: Err("no value supplied for diem".to_string()),
-                    usd: Err("no value supplied for usd".to_string()),
-                    vcu: Err("no value supplied for vcu".to_string()),
-                }
-            }
-        }
-        impl GetApiKeysResponseDataItemUsageTrailingSevenDays {
-            pub fn diem<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.diem = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for diem: {e}")
-                    });
-                self
-            }
-            pub fn usd<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usd = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usd: {e}")
-                    });
-                self
-            }
-            pub fn vcu<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vcu = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcu: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetApiKeysResponseDataItemUsageTrailingSevenDays>
-        for super::GetApiKeysResponseDataItemUsageTrailingSevenDays {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetApiKeysResponseDataItemUsageTrailingSevenDays,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    diem: value.diem?,
-                    usd: value.usd?,
-                    vcu: value.vcu?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::GetApiKeysResponseDataItemUsageTrailingSevenDays,
-        > for GetApiKeysResponseDataItemUsageTrailingSevenDays {
-            fn from(
-                value: super::GetApiKeysResponseDataItemUsageTrailingSevenDays,
-            ) -> Self {
-                Self {
-                    diem: Ok(value.diem),
-                    usd: Ok(value.usd),
-                    vcu: Ok(value.vcu),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct PostApiKeyGenerateWeb3KeyBody {
             address: ::std::result::Result<::std::string::String, ::std::string::String>,
             api_key_type: ::std::result::Result<
-                super::PostApiKeyGenerateWeb3KeyBodyApiKeyType,
+                super::ApiKeyType,
                 ::std::string::String,
             >,
             consumption_limit: ::std::result::Result<
-                ::std::option::Option<
-                    super::PostApiKeyGenerateWeb3KeyBodyConsumptionLimit,
-                >,
+                ::std::option::Option<super::ConsumptionLimit>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -5220,11 +3233,11 @@ pub mod types {
                 ::std::string::String,
             >,
             limit_period: ::std::result::Result<
-                ::std::option::Option<super::PostApiKeyGenerateWeb3KeyBodyLimitPeriod>,
+                ::std::option::Option<super::LimitPeriod>,
                 ::std::string::String,
             >,
             model_privacy: ::std::result::Result<
-                ::std::option::Option<super::PostApiKeyGenerateWeb3KeyBodyModelPrivacy>,
+                ::std::option::Option<super::ModelPrivacy>,
                 ::std::string::String,
             >,
             signature: ::std::result::Result<
@@ -5265,9 +3278,7 @@ pub mod types {
             }
             pub fn api_key_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    super::PostApiKeyGenerateWeb3KeyBodyApiKeyType,
-                >,
+                T: ::std::convert::TryInto<super::ApiKeyType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.api_key_type = value
@@ -5280,9 +3291,7 @@ pub mod types {
             pub fn consumption_limit<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::PostApiKeyGenerateWeb3KeyBodyConsumptionLimit,
-                    >,
+                    ::std::option::Option<super::ConsumptionLimit>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -5321,11 +3330,7 @@ pub mod types {
             }
             pub fn limit_period<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::PostApiKeyGenerateWeb3KeyBodyLimitPeriod,
-                    >,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::LimitPeriod>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.limit_period = value
@@ -5337,11 +3342,7 @@ pub mod types {
             }
             pub fn model_privacy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::PostApiKeyGenerateWeb3KeyBodyModelPrivacy,
-                    >,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::ModelPrivacy>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model_privacy = value
@@ -5412,93 +3413,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct PostApiKeyGenerateWeb3KeyBodyConsumptionLimit {
-            diem: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            usd: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            vcu: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for PostApiKeyGenerateWeb3KeyBodyConsumptionLimit {
-            fn default() -> Self {
-                Self {
-                    diem: Ok(Default::default()),
-                    usd: Ok(Default::default()),
-                    vcu: Ok(Default::default()),
-                }
-            }
-        }
-        impl PostApiKeyGenerateWeb3KeyBodyConsumptionLimit {
-            pub fn diem<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.diem = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for diem: {e}")
-                    });
-                self
-            }
-            pub fn usd<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usd = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usd: {e}")
-                    });
-                self
-            }
-            pub fn vcu<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vcu = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcu: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PostApiKeyGenerateWeb3KeyBodyConsumptionLimit>
-        for super::PostApiKeyGenerateWeb3KeyBodyConsumptionLimit {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PostApiKeyGenerateWeb3KeyBodyConsumptionLimit,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    diem: value.diem?,
-                    usd: value.usd?,
-                    vcu: value.vcu?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::PostApiKeyGenerateWeb3KeyBodyConsumptionLimit>
-        for PostApiKeyGenerateWeb3KeyBodyConsumptionLimit {
-            fn from(
-                value: super::PostApiKeyGenerateWeb3KeyBodyConsumptionLimit,
-            ) -> Self {
-                Self {
-                    diem: Ok(value.diem),
-                    usd: Ok(value.usd),
-                    vcu: Ok(value.vcu),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct PostApiKeyGenerateWeb3KeyResponse {
             data: ::std::result::Result<
                 super::PostApiKeyGenerateWeb3KeyResponseData,
@@ -5565,11 +3479,11 @@ pub mod types {
         pub struct PostApiKeyGenerateWeb3KeyResponseData {
             api_key: ::std::result::Result<::std::string::String, ::std::string::String>,
             api_key_type: ::std::result::Result<
-                super::PostApiKeyGenerateWeb3KeyResponseDataApiKeyType,
+                super::ApiKeyType,
                 ::std::string::String,
             >,
             consumption_limit: ::std::result::Result<
-                super::PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit,
+                super::ConsumptionLimit,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -5582,11 +3496,11 @@ pub mod types {
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             limit_period: ::std::result::Result<
-                super::PostApiKeyGenerateWeb3KeyResponseDataLimitPeriod,
+                super::LimitPeriod,
                 ::std::string::String,
             >,
             model_privacy: ::std::result::Result<
-                super::PostApiKeyGenerateWeb3KeyResponseDataModelPrivacy,
+                super::ModelPrivacy,
                 ::std::string::String,
             >,
         }
@@ -5621,9 +3535,7 @@ pub mod types {
             }
             pub fn api_key_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    super::PostApiKeyGenerateWeb3KeyResponseDataApiKeyType,
-                >,
+                T: ::std::convert::TryInto<super::ApiKeyType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.api_key_type = value
@@ -5635,9 +3547,7 @@ pub mod types {
             }
             pub fn consumption_limit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    super::PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit,
-                >,
+                T: ::std::convert::TryInto<super::ConsumptionLimit>,
                 T::Error: ::std::fmt::Display,
             {
                 self.consumption_limit = value
@@ -5685,9 +3595,7 @@ pub mod types {
             }
             pub fn limit_period<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    super::PostApiKeyGenerateWeb3KeyResponseDataLimitPeriod,
-                >,
+                T: ::std::convert::TryInto<super::LimitPeriod>,
                 T::Error: ::std::fmt::Display,
             {
                 self.limit_period = value
@@ -5699,9 +3607,7 @@ pub mod types {
             }
             pub fn model_privacy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    super::PostApiKeyGenerateWeb3KeyResponseDataModelPrivacy,
-                >,
+                T: ::std::convert::TryInto<super::ModelPrivacy>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model_privacy = value
@@ -5746,96 +3652,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit {
-            diem: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            usd: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            vcu: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit {
-            fn default() -> Self {
-                Self {
-                    diem: Ok(Default::default()),
-                    usd: Ok(Default::default()),
-                    vcu: Ok(Default::default()),
-                }
-            }
-        }
-        impl PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit {
-            pub fn diem<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.diem = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for diem: {e}")
-                    });
-                self
-            }
-            pub fn usd<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usd = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usd: {e}")
-                    });
-                self
-            }
-            pub fn vcu<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vcu = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcu: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit,
-        > for super::PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    diem: value.diem?,
-                    usd: value.usd?,
-                    vcu: value.vcu?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit,
-        > for PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit {
-            fn from(
-                value: super::PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit,
-            ) -> Self {
-                Self {
-                    diem: Ok(value.diem),
-                    usd: Ok(value.usd),
-                    vcu: Ok(value.vcu),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct StandardError {
             error: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
@@ -5874,9 +3690,83 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct TrailingSevenDays {
+            diem: ::std::result::Result<::std::string::String, ::std::string::String>,
+            usd: ::std::result::Result<::std::string::String, ::std::string::String>,
+            vcu: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for TrailingSevenDays {
+            fn default() -> Self {
+                Self {
+                    diem: Err("no value supplied for diem".to_string()),
+                    usd: Err("no value supplied for usd".to_string()),
+                    vcu: Err("no value supplied for vcu".to_string()),
+                }
+            }
+        }
+        impl TrailingSevenDays {
+            pub fn diem<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.diem = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for diem: {e}")
+                    });
+                self
+            }
+            pub fn usd<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.usd = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for usd: {e}")
+                    });
+                self
+            }
+            pub fn vcu<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vcu = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for vcu: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TrailingSevenDays> for super::TrailingSevenDays {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TrailingSevenDays,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    diem: value.diem?,
+                    usd: value.usd?,
+                    vcu: value.vcu?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TrailingSevenDays> for TrailingSevenDays {
+            fn from(value: super::TrailingSevenDays) -> Self {
+                Self {
+                    diem: Ok(value.diem),
+                    usd: Ok(value.usd),
+                    vcu: Ok(value.vcu),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UpdateApiKeyBody {
             consumption_limit: ::std::result::Result<
-                ::std::option::Option<super::UpdateApiKeyBodyConsumptionLimit>,
+                ::std::option::Option<super::ConsumptionLimit>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -5889,11 +3779,11 @@ pub mod types {
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             limit_period: ::std::result::Result<
-                ::std::option::Option<super::UpdateApiKeyBodyLimitPeriod>,
+                ::std::option::Option<super::LimitPeriod>,
                 ::std::string::String,
             >,
             model_privacy: ::std::result::Result<
-                ::std::option::Option<super::UpdateApiKeyBodyModelPrivacy>,
+                ::std::option::Option<super::ModelPrivacy>,
                 ::std::string::String,
             >,
         }
@@ -5913,7 +3803,7 @@ pub mod types {
             pub fn consumption_limit<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UpdateApiKeyBodyConsumptionLimit>,
+                    ::std::option::Option<super::ConsumptionLimit>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -5964,9 +3854,7 @@ pub mod types {
             }
             pub fn limit_period<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UpdateApiKeyBodyLimitPeriod>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::LimitPeriod>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.limit_period = value
@@ -5978,9 +3866,7 @@ pub mod types {
             }
             pub fn model_privacy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UpdateApiKeyBodyModelPrivacy>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::ModelPrivacy>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model_privacy = value
@@ -6015,91 +3901,6 @@ pub mod types {
                     id: Ok(value.id),
                     limit_period: Ok(value.limit_period),
                     model_privacy: Ok(value.model_privacy),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct UpdateApiKeyBodyConsumptionLimit {
-            diem: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            usd: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            vcu: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for UpdateApiKeyBodyConsumptionLimit {
-            fn default() -> Self {
-                Self {
-                    diem: Ok(Default::default()),
-                    usd: Ok(Default::default()),
-                    vcu: Ok(Default::default()),
-                }
-            }
-        }
-        impl UpdateApiKeyBodyConsumptionLimit {
-            pub fn diem<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.diem = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for diem: {e}")
-                    });
-                self
-            }
-            pub fn usd<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usd = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usd: {e}")
-                    });
-                self
-            }
-            pub fn vcu<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vcu = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcu: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<UpdateApiKeyBodyConsumptionLimit>
-        for super::UpdateApiKeyBodyConsumptionLimit {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: UpdateApiKeyBodyConsumptionLimit,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    diem: value.diem?,
-                    usd: value.usd?,
-                    vcu: value.vcu?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::UpdateApiKeyBodyConsumptionLimit>
-        for UpdateApiKeyBodyConsumptionLimit {
-            fn from(value: super::UpdateApiKeyBodyConsumptionLimit) -> Self {
-                Self {
-                    diem: Ok(value.diem),
-                    usd: Ok(value.usd),
-                    vcu: Ok(value.vcu),
                 }
             }
         }
@@ -6168,11 +3969,11 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct UpdateApiKeyResponseData {
             api_key_type: ::std::result::Result<
-                super::UpdateApiKeyResponseDataApiKeyType,
+                super::ApiKeyType,
                 ::std::string::String,
             >,
             consumption_limits: ::std::result::Result<
-                super::UpdateApiKeyResponseDataConsumptionLimits,
+                super::ConsumptionLimit,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
@@ -6197,11 +3998,11 @@ pub mod types {
                 ::std::string::String,
             >,
             limit_period: ::std::result::Result<
-                super::UpdateApiKeyResponseDataLimitPeriod,
+                super::LimitPeriod,
                 ::std::string::String,
             >,
             model_privacy: ::std::result::Result<
-                super::UpdateApiKeyResponseDataModelPrivacy,
+                super::ModelPrivacy,
                 ::std::string::String,
             >,
         }
@@ -6226,7 +4027,7 @@ pub mod types {
         impl UpdateApiKeyResponseData {
             pub fn api_key_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::UpdateApiKeyResponseDataApiKeyType>,
+                T: ::std::convert::TryInto<super::ApiKeyType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.api_key_type = value
@@ -6238,9 +4039,7 @@ pub mod types {
             }
             pub fn consumption_limits<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    super::UpdateApiKeyResponseDataConsumptionLimits,
-                >,
+                T: ::std::convert::TryInto<super::ConsumptionLimit>,
                 T::Error: ::std::fmt::Display,
             {
                 self.consumption_limits = value
@@ -6324,7 +4123,7 @@ pub mod types {
             }
             pub fn limit_period<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::UpdateApiKeyResponseDataLimitPeriod>,
+                T: ::std::convert::TryInto<super::LimitPeriod>,
                 T::Error: ::std::fmt::Display,
             {
                 self.limit_period = value
@@ -6336,7 +4135,7 @@ pub mod types {
             }
             pub fn model_privacy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::UpdateApiKeyResponseDataModelPrivacy>,
+                T: ::std::convert::TryInto<super::ModelPrivacy>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model_privacy = value
@@ -6385,87 +4184,51 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct UpdateApiKeyResponseDataConsumptionLimits {
-            diem: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            usd: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            vcu: ::std::result::Result<
-                ::std::option::Option<f64>,
+        pub struct Usage {
+            trailing_seven_days: ::std::result::Result<
+                super::TrailingSevenDays,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for UpdateApiKeyResponseDataConsumptionLimits {
+        impl ::std::default::Default for Usage {
             fn default() -> Self {
                 Self {
-                    diem: Ok(Default::default()),
-                    usd: Ok(Default::default()),
-                    vcu: Ok(Default::default()),
+                    trailing_seven_days: Err(
+                        "no value supplied for trailing_seven_days".to_string(),
+                    ),
                 }
             }
         }
-        impl UpdateApiKeyResponseDataConsumptionLimits {
-            pub fn diem<T>(mut self, value: T) -> Self
+        impl Usage {
+            pub fn trailing_seven_days<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<super::TrailingSevenDays>,
                 T::Error: ::std::fmt::Display,
             {
-                self.diem = value
+                self.trailing_seven_days = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for diem: {e}")
-                    });
-                self
-            }
-            pub fn usd<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usd = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usd: {e}")
-                    });
-                self
-            }
-            pub fn vcu<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vcu = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vcu: {e}")
+                        format!(
+                            "error converting supplied value for trailing_seven_days: {e}"
+                        )
                     });
                 self
             }
         }
-        impl ::std::convert::TryFrom<UpdateApiKeyResponseDataConsumptionLimits>
-        for super::UpdateApiKeyResponseDataConsumptionLimits {
+        impl ::std::convert::TryFrom<Usage> for super::Usage {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: UpdateApiKeyResponseDataConsumptionLimits,
+                value: Usage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    diem: value.diem?,
-                    usd: value.usd?,
-                    vcu: value.vcu?,
+                    trailing_seven_days: value.trailing_seven_days?,
                 })
             }
         }
-        impl ::std::convert::From<super::UpdateApiKeyResponseDataConsumptionLimits>
-        for UpdateApiKeyResponseDataConsumptionLimits {
-            fn from(value: super::UpdateApiKeyResponseDataConsumptionLimits) -> Self {
+        impl ::std::convert::From<super::Usage> for Usage {
+            fn from(value: super::Usage) -> Self {
                 Self {
-                    diem: Ok(value.diem),
-                    usd: Ok(value.usd),
-                    vcu: Ok(value.vcu),
+                    trailing_seven_days: Ok(value.trailing_seven_days),
                 }
             }
         }

@@ -74,19 +74,31 @@ pub struct Spot {
     pub owner: String,
     /// Steps below the owner (`request body`, `consumptionLimit`, `[]`...).
     pub trail: Vec<String>,
+    /// Whether the last step is a property name (the schema is an object's field).
+    pub is_property: bool,
 }
 
 impl Spot {
     /// A spot at the top of `owner`.
     pub fn new(owner: impl Into<String>) -> Self {
-        Self { owner: owner.into(), trail: Vec::new() }
+        Self { owner: owner.into(), trail: Vec::new(), is_property: false }
     }
 
     /// The spot one step further down.
     pub fn child(&self, step: impl Into<String>) -> Self {
         let mut trail = self.trail.clone();
         trail.push(step.into());
-        Self { owner: self.owner.clone(), trail }
+        Self { owner: self.owner.clone(), trail, is_property: false }
+    }
+
+    /// The spot of the property `name` of the object here.
+    pub fn property(&self, name: &str) -> Self {
+        Self { is_property: true, ..self.child(name) }
+    }
+
+    /// The property name, when this spot is an object's field.
+    pub fn property_name(&self) -> Option<&str> {
+        self.trail.last().filter(|_| self.is_property).map(String::as_str)
     }
 }
 
@@ -196,7 +208,7 @@ fn visit_schema(spot: &Spot, schema: &mut Value, f: &mut dyn FnMut(&Spot, &mut V
     if let Some(map) = schema.as_object_mut() {
         if let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut) {
             for (name, property) in properties.iter_mut() {
-                visit_schema(&spot.child(name.clone()), property, f);
+                visit_schema(&spot.property(name), property, f);
             }
         }
         if let Some(items) = map.get_mut("items") {

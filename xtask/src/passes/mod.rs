@@ -29,6 +29,7 @@ mod operation_ids;
 mod optional_request_bodies;
 mod prefer_json_request_body;
 mod query_parameter_shapes;
+mod share_repeated_shapes;
 mod success_media_types;
 mod success_responses;
 mod unify_error_responses;
@@ -58,6 +59,7 @@ pub const PIPELINE: &[Pass] = &[
     Pass { name: "single_success_type", run: success_responses::run },
     Pass { name: "unify_error_responses", run: unify_error_responses::run },
     Pass { name: "allow_unknown_fields", run: allow_unknown_fields::run },
+    Pass { name: "share_repeated_shapes", run: share_repeated_shapes::run },
     Pass { name: "report_enum_variant_names", run: enum_variant_names::run },
 ];
 

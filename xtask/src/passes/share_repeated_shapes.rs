@@ -1,0 +1,252 @@
+//! Gives a shape that the spec repeats inline one shared, named schema.
+//!
+//! Quirk: Venice writes every schema inline, so the same enum or object is spelled out again
+//! in each operation: the API key type, limit period and model privacy enums and the
+//! consumption limits object each appear six times in the API Keys family alone. progenitor
+//! names each copy after its position (`CreateApiKeyBodyApiKeyType`,
+//! `GetApiKeysResponseDataItemApiKeyType`, ...), so a value read from one call cannot be
+//! passed to another, and every copy costs compile time. A string enum or an object with
+//! properties that appears as a field in two or more places, identical but for its
+//! documentation, moves to `components.schemas` under the field's name in Pascal case
+//! (`ApiKeyType`); nested shapes are shared first, then the objects that hold them. Names
+//! too generic to stand alone (`Type`, `Data`, `Status`...) and names already taken are
+//! left inline.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use super::{Changes, pascal};
+use crate::walk::{Spot, for_each_schema};
+
+/// Property names that say nothing without their parent's name.
+const GENERIC_NAMES: &[&str] =
+    &["data", "error", "id", "items", "kind", "name", "object", "result", "results", "status", "type", "value"];
+
+/// Keys that document a schema without changing the Rust type made from it.
+const DOC_ONLY: &[&str] = &["description", "title", "example", "examples", "deprecated", "externalDocs"];
+
+pub(super) fn run(spec: &mut Value, changes: &mut Changes) {
+    let mut taken: BTreeSet<String> = spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|s| s.keys().cloned().collect())
+        .unwrap_or_default();
+    // Each round shares the innermost repeated shapes; their parents compare equal only
+    // once their fields refer to the shared schemas, in a later round.
+    for _ in 0..16 {
+        let groups = repeated_shapes(spec);
+        let keys: BTreeSet<&String> = groups
+            .iter()
+            .filter(|(_, group)| group.name().is_some_and(|name| !taken.contains(&name)))
+            .map(|(key, _)| key)
+            .collect();
+        let mut chosen: BTreeMap<String, String> = BTreeMap::new();
+        let mut hoisted: Vec<(String, Value)> = Vec::new();
+        for (key, group) in &groups {
+            if holds_repeated_shape(&group.first, &keys) {
+                continue;
+            }
+            let Some(name) = group.name() else { continue };
+            if taken.contains(&name) {
+                continue;
+            }
+            taken.insert(name.clone());
+            for spot in &group.spots {
+                changes.edit(spot, format!("shared as {name}"));
+            }
+            hoisted.push((name.clone(), group.first.clone()));
+            chosen.insert(key.clone(), name);
+        }
+        if chosen.is_empty() {
+            return;
+        }
+        for_each_schema(spec, &mut |spot, schema| {
+            if spot.property_name().is_some()
+                && let Some(name) = shape_key(schema).and_then(|key| chosen.get(&key))
+            {
+                *schema = serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
+            }
+        });
+        let schemas = components_schemas(spec);
+        schemas.extend(hoisted);
+    }
+}
+
+/// Whether a schema below `schema` (not `schema` itself) is one of the repeated shapes.
+fn holds_repeated_shape(schema: &Value, keys: &BTreeSet<&String>) -> bool {
+    let children: Vec<&Value> = match schema {
+        Value::Object(map) => map.values().collect(),
+        Value::Array(items) => items.iter().collect(),
+        _ => Vec::new(),
+    };
+    children
+        .into_iter()
+        .any(|child| shape_key(child).is_some_and(|key| keys.contains(&key)) || holds_repeated_shape(child, keys))
+}
+
+struct Group {
+    first: Value,
+    spots: Vec<Spot>,
+}
+
+impl Group {
+    /// The most common property name among the places, in Pascal case, unless generic.
+    fn name(&self) -> Option<String> {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for spot in &self.spots {
+            *counts.entry(spot.property_name()?).or_default() += 1;
+        }
+        let (property, _) = counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+        if GENERIC_NAMES.contains(&property.to_ascii_lowercase().as_str()) {
+            return None;
+        }
+        Some(pascal(property))
+    }
+}
+
+fn repeated_shapes(spec: &mut Value) -> BTreeMap<String, Group> {
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    for_each_schema(spec, &mut |spot, schema| {
+        if spot.property_name().is_none() {
+            return;
+        }
+        if let Some(key) = shape_key(schema) {
+            groups
+                .entry(key)
+                .or_insert_with(|| Group { first: schema.clone(), spots: Vec::new() })
+                .spots
+                .push(spot.clone());
+        }
+    });
+    groups.retain(|_, group| group.spots.len() >= 2);
+    groups
+}
+
+/// The shape of a shareable schema (a string enum, or an object with properties) without
+/// its documentation, as comparable text; `None` for anything else.
+fn shape_key(schema: &Value) -> Option<String> {
+    let map = schema.as_object()?;
+    let shareable = map.get("enum").and_then(Value::as_array).is_some_and(|e| e.iter().all(Value::is_string))
+        || map.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
+    if !shareable || map.contains_key("$ref") {
+        return None;
+    }
+    Some(without_docs(schema).to_string())
+}
+
+fn without_docs(schema: &Value) -> Value {
+    match schema {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| !DOC_ONLY.contains(&k.as_str()))
+                .map(|(k, v)| {
+                    // Property names are data, not documentation: keep them all.
+                    let v = if k == "properties" {
+                        Value::Object(
+                            v.as_object()
+                                .map(|p| p.iter().map(|(n, s)| (n.clone(), without_docs(s))).collect())
+                                .unwrap_or_default(),
+                        )
+                    } else {
+                        without_docs(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_docs).collect()),
+        other => other.clone(),
+    }
+}
+
+fn components_schemas(spec: &mut Value) -> &mut Map<String, Value> {
+    let root = spec.as_object_mut().expect("a spec is a map");
+    let components = root.entry("components").or_insert_with(|| Value::Object(Map::new()));
+    if !components.is_object() {
+        *components = Value::Object(Map::new());
+    }
+    let components = components.as_object_mut().expect("just made a map");
+    let schemas = components.entry("schemas").or_insert_with(|| Value::Object(Map::new()));
+    if !schemas.is_object() {
+        *schemas = Value::Object(Map::new());
+    }
+    schemas.as_object_mut().expect("just made a map")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{check, lines};
+    use super::*;
+
+    #[test]
+    fn an_enum_repeated_in_two_operations_becomes_one_schema() {
+        let changes = check(
+            run,
+            r#"
+paths:
+  /keys:
+    post:
+      operationId: createKey
+      requestBody: {content: {application/json: {schema: {type: object, properties: {
+        apiKeyType: {type: string, enum: [INFERENCE, ADMIN], description: what the key may do}}}}}}
+    get:
+      operationId: listKeys
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object, properties: {
+          apiKeyType: {type: string, enum: [INFERENCE, ADMIN], description: the key's kind}}}}}}
+"#,
+            r#"
+paths:
+  /keys:
+    post:
+      operationId: createKey
+      requestBody: {content: {application/json: {schema: {type: object, properties: {
+        apiKeyType: {$ref: '#/components/schemas/ApiKeyType'}}}}}}
+    get:
+      operationId: listKeys
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object, properties: {
+          apiKeyType: {$ref: '#/components/schemas/ApiKeyType'}}}}}}
+components:
+  schemas:
+    ApiKeyType: {type: string, enum: [INFERENCE, ADMIN], description: the key's kind}
+"#,
+        );
+        assert_eq!(
+            lines(&changes),
+            [
+                "operation listKeys › response 200 › apiKeyType: shared as ApiKeyType",
+                "operation createKey › request body › apiKeyType: shared as ApiKeyType",
+            ]
+        );
+    }
+
+    #[test]
+    fn nested_shapes_are_shared_before_the_objects_that_hold_them() {
+        let limits = "{type: object, properties: {usd: {type: number}, period: {type: string, enum: [DAY, MONTH]}}}";
+        let input = format!(
+            "components:\n  schemas:\n    A: {{type: object, properties: {{limits: {limits}}}}}\n    B: {{type: object, properties: {{limits: {limits}}}}}\n"
+        );
+        let expected = "components:\n  schemas:\n    A: {type: object, properties: {limits: {$ref: '#/components/schemas/Limits'}}}\n    B: {type: object, properties: {limits: {$ref: '#/components/schemas/Limits'}}}\n    Period: {type: string, enum: [DAY, MONTH]}\n    Limits: {type: object, properties: {usd: {type: number}, period: {$ref: '#/components/schemas/Period'}}}\n";
+        check(run, &input, expected);
+    }
+
+    #[test]
+    fn a_holder_of_a_generic_repeated_field_is_still_shared() {
+        let holder = "{type: object, properties: {type: {type: string, enum: [x, y]}, usd: {type: number}}}";
+        let input = format!(
+            "components:\n  schemas:\n    A: {{type: object, properties: {{cap: {holder}}}}}\n    B: {{type: object, properties: {{cap: {holder}}}}}\n"
+        );
+        let expected = format!(
+            "components:\n  schemas:\n    A: {{type: object, properties: {{cap: {{$ref: '#/components/schemas/Cap'}}}}}}\n    B: {{type: object, properties: {{cap: {{$ref: '#/components/schemas/Cap'}}}}}}\n    Cap: {holder}\n"
+        );
+        check(run, &input, &expected);
+    }
+
+    #[test]
+    fn different_shapes_and_generic_names_stay_inline() {
+        let input = "components:\n  schemas:\n    A: {type: object, properties: {mode: {type: string, enum: [a, b]}, type: {type: string, enum: [x]}}}\n    B: {type: object, properties: {mode: {type: string, enum: [a, c]}, type: {type: string, enum: [x]}}}\n";
+        assert!(check(run, input, input).edits.is_empty());
+    }
+}
