@@ -24,7 +24,10 @@ fn generated_surface_of_the_checked_in_crate() {
 fn operation_table_of_the_checked_in_crate() {
     let table: Vec<String> = venice_api_gen::operations::OPERATIONS
         .iter()
-        .map(|op| format!("{} {} {} ({}) auth={:?}", op.method, op.path, op.id, op.operation_id, op.auth))
+        .map(|op| {
+            let creates = if op.creates_resource { " creates-resource" } else { "" };
+            format!("{} {} {} ({}) auth={:?}{creates}", op.method, op.path, op.id, op.operation_id, op.auth)
+        })
         .collect();
     insta::assert_snapshot!("operation_table", table.join("\n"));
 }

@@ -27,6 +27,10 @@ pub struct Operation {
     pub path: &'static str,
     /// Whether the bearer key goes with the request.
     pub auth: Auth,
+    /// Whether a successful call creates something lasting (an API key, a paid job), so that
+    /// repeating it after an answer that may have been acted on could create a second one.
+    /// The spec says so with `x-venice-creates-resource: true`.
+    pub creates_resource: bool,
 }
 
 /// The operation with hook id `id`, if the spec has one.

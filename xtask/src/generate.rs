@@ -83,8 +83,8 @@ struct OperationTable {
     count: usize,
 }
 
-/// The `OPERATIONS` table: per operation its hook id, method, path and auth requirement,
-/// which progenitor does not carry into the client.
+/// The `OPERATIONS` table: per operation its hook id, method, path, auth requirement and
+/// whether it creates something lasting, which progenitor does not carry into the client.
 fn operation_table(document: &Value) -> OperationTable {
     use heck::ToSnakeCase;
     let default_security = document.get("security").cloned();
@@ -101,8 +101,16 @@ fn operation_table(document: &Value) -> OperationTable {
             Auth::Optional => quote!(Auth::Optional),
             Auth::None => quote!(Auth::None),
         };
+        let creates_resource = operation.get("x-venice-creates-resource") == Some(&Value::Bool(true));
         rows.push(quote! {
-            Operation { id: #id, operation_id: #operation_id, method: #method, path: #path, auth: #auth },
+            Operation {
+                id: #id,
+                operation_id: #operation_id,
+                method: #method,
+                path: #path,
+                auth: #auth,
+                creates_resource: #creates_resource,
+            },
         });
     });
     let count = rows.len();
