@@ -1,7 +1,7 @@
 //! The API Keys resource: `client.api_keys()`.
 //!
 //! Requests are built here from the generated builders and sent through
-//! [`response::decode`]; the request and response types are the generated ones.
+//! `response::decode`; the request and response types are the generated ones.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use venice_api_gen::types::{

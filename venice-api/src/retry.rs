@@ -1,7 +1,7 @@
 //! When a request is sent again, and after how long: the one place that decides.
 //!
 //! Every request, from a facade method or through [`Client::raw`](crate::Client::raw), passes
-//! through [`RetryPolicy::next_delay`] after each attempt:
+//! through `RetryPolicy::next_delay` after each attempt:
 //!
 //! - Retried: connection failures, timeouts, and the statuses 408, 429, 500, 502, 503, 504.
 //!   Not 409, which Venice uses for "consent needed": a retry cannot give consent.
@@ -13,7 +13,7 @@
 //!   random so that clients failing together do not retry together. A server that says how
 //!   long to wait (`Retry-After`, or on 429 the `x-ratelimit-reset-requests` time) is obeyed
 //!   instead, unless it asks for more than [`MAX_SERVER_WAIT`]: then the error comes back at
-//!   once with the reset time in its [`RateLimits`](crate::RateLimits).
+//!   once with the reset time in its [`RateLimits`](crate::RateLimits::reset_requests).
 //! - No retry starts past the client's overall deadline
 //!   ([`RETRY_DEADLINE`](crate::defaults::RETRY_DEADLINE) unless set otherwise), nor after
 //!   `max_retries` retries.
