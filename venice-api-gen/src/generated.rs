@@ -22,12 +22,14 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[cfg(feature = "api-keys")]
     pub enum ApiKeyType {
         #[serde(rename = "INFERENCE")]
         Inference,
         #[serde(rename = "ADMIN")]
         Admin,
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::fmt::Display for ApiKeyType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -36,6 +38,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::str::FromStr for ApiKeyType {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -48,6 +51,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<&str> for ApiKeyType {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -56,6 +60,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<::std::string::String> for ApiKeyType {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -66,6 +71,7 @@ pub mod types {
     }
     ///Spending caps of the key, each counted over the window chosen by `limitPeriod`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct ConsumptionLimit {
         ///Cap in Diem.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -77,6 +83,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vcu: ::std::option::Option<f64>,
     }
+    #[cfg(feature = "api-keys")]
     impl ConsumptionLimit {
         pub fn builder() -> builder::ConsumptionLimit {
             Default::default()
@@ -84,6 +91,7 @@ pub mod types {
     }
     ///Settings of the key to create. Set caps in `usd` or `diem`; `vcu` (legacy Diem) is on its way out.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct CreateApiKeyBody {
         #[serde(rename = "apiKeyType")]
         pub api_key_type: ApiKeyType,
@@ -111,6 +119,7 @@ pub mod types {
         )]
         pub model_privacy: ::std::option::Option<ModelPrivacy>,
     }
+    #[cfg(feature = "api-keys")]
     impl CreateApiKeyBody {
         pub fn builder() -> builder::CreateApiKeyBody {
             Default::default()
@@ -119,18 +128,22 @@ pub mod types {
     ///Label for the key, at most 64 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "api-keys")]
     pub struct CreateApiKeyBodyDescription(::std::string::String);
+    #[cfg(feature = "api-keys")]
     impl ::std::ops::Deref for CreateApiKeyBodyDescription {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::From<CreateApiKeyBodyDescription> for ::std::string::String {
         fn from(value: CreateApiKeyBodyDescription) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::str::FromStr for CreateApiKeyBodyDescription {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -142,6 +155,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<&str> for CreateApiKeyBodyDescription {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -150,6 +164,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<::std::string::String> for CreateApiKeyBodyDescription {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -158,6 +173,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "api-keys")]
     impl<'de> ::serde::Deserialize<'de> for CreateApiKeyBodyDescription {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -173,15 +189,18 @@ pub mod types {
     ///`CreateApiKeyError`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg(feature = "api-keys")]
     pub enum CreateApiKeyError {
         DetailedError(DetailedError),
         StandardError(StandardError),
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::From<DetailedError> for CreateApiKeyError {
         fn from(value: DetailedError) -> Self {
             Self::DetailedError(value)
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::From<StandardError> for CreateApiKeyError {
         fn from(value: StandardError) -> Self {
             Self::StandardError(value)
@@ -189,11 +208,13 @@ pub mod types {
     }
     ///`CreateApiKeyResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct CreateApiKeyResponse {
         pub data: CreateApiKeyResponseData,
         ///True when the key was created.
         pub success: bool,
     }
+    #[cfg(feature = "api-keys")]
     impl CreateApiKeyResponse {
         pub fn builder() -> builder::CreateApiKeyResponse {
             Default::default()
@@ -201,6 +222,7 @@ pub mod types {
     }
     ///`CreateApiKeyResponseData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct CreateApiKeyResponseData {
         ///Secret value of the new key. This response is the only place it appears, so keep it safe.
         #[serde(rename = "apiKey")]
@@ -225,6 +247,7 @@ pub mod types {
         #[serde(rename = "modelPrivacy")]
         pub model_privacy: ModelPrivacy,
     }
+    #[cfg(feature = "api-keys")]
     impl CreateApiKeyResponseData {
         pub fn builder() -> builder::CreateApiKeyResponseData {
             Default::default()
@@ -232,12 +255,14 @@ pub mod types {
     }
     ///Present only when the key has spending caps: what it has used so far in the current `limitPeriod` window, as decimal strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct CurrentPeriodUsage {
         ///Diem consumed in the window.
         pub diem: ::std::string::String,
         ///Dollars spent in the window, bundled credits included.
         pub usd: ::std::string::String,
     }
+    #[cfg(feature = "api-keys")]
     impl CurrentPeriodUsage {
         pub fn builder() -> builder::CurrentPeriodUsage {
             Default::default()
@@ -246,15 +271,18 @@ pub mod types {
     ///`DeleteApiKeyError`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg(feature = "api-keys")]
     pub enum DeleteApiKeyError {
         DetailedError(DetailedError),
         StandardError(StandardError),
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::From<DetailedError> for DeleteApiKeyError {
         fn from(value: DetailedError) -> Self {
             Self::DetailedError(value)
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::From<StandardError> for DeleteApiKeyError {
         fn from(value: StandardError) -> Self {
             Self::StandardError(value)
@@ -262,10 +290,12 @@ pub mod types {
     }
     ///`DeleteApiKeyResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct DeleteApiKeyResponse {
         ///True when the key was deleted.
         pub success: bool,
     }
+    #[cfg(feature = "api-keys")]
     impl DeleteApiKeyResponse {
         pub fn builder() -> builder::DeleteApiKeyResponse {
             Default::default()
@@ -273,6 +303,7 @@ pub mod types {
     }
     ///Error body for rejected input: a message, optionally with a per-field breakdown of the validation failures.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct DetailedError {
         ///Validation failures arranged like the input: each field maps to an object whose `_errors` array lists the problems found with it.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -285,6 +316,7 @@ pub mod types {
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
     }
+    #[cfg(feature = "api-keys")]
     impl DetailedError {
         pub fn builder() -> builder::DetailedError {
             Default::default()
@@ -292,9 +324,11 @@ pub mod types {
     }
     ///`GetApiKeyByIdResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeyByIdResponse {
         pub data: GetApiKeyByIdResponseData,
     }
+    #[cfg(feature = "api-keys")]
     impl GetApiKeyByIdResponse {
         pub fn builder() -> builder::GetApiKeyByIdResponse {
             Default::default()
@@ -302,6 +336,7 @@ pub mod types {
     }
     ///The key's details.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeyByIdResponseData {
         #[serde(rename = "apiKeyType")]
         pub api_key_type: ApiKeyType,
@@ -345,6 +380,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub usage: ::std::option::Option<Usage>,
     }
+    #[cfg(feature = "api-keys")]
     impl GetApiKeyByIdResponseData {
         pub fn builder() -> builder::GetApiKeyByIdResponseData {
             Default::default()
@@ -352,11 +388,13 @@ pub mod types {
     }
     ///`GetApiKeyGenerateWeb3KeyResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeyGenerateWeb3KeyResponse {
         pub data: GetApiKeyGenerateWeb3KeyResponseData,
         ///True when a token was issued.
         pub success: bool,
     }
+    #[cfg(feature = "api-keys")]
     impl GetApiKeyGenerateWeb3KeyResponse {
         pub fn builder() -> builder::GetApiKeyGenerateWeb3KeyResponse {
             Default::default()
@@ -364,10 +402,12 @@ pub mod types {
     }
     ///`GetApiKeyGenerateWeb3KeyResponseData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeyGenerateWeb3KeyResponseData {
         ///JWT for the wallet to sign; it expires 15 minutes after issue.
         pub token: ::std::string::String,
     }
+    #[cfg(feature = "api-keys")]
     impl GetApiKeyGenerateWeb3KeyResponseData {
         pub fn builder() -> builder::GetApiKeyGenerateWeb3KeyResponseData {
             Default::default()
@@ -375,12 +415,14 @@ pub mod types {
     }
     ///`GetApiKeyRateLimitLogsResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeyRateLimitLogsResponse {
         ///Up to 50 entries, one per violation.
         pub data: ::std::vec::Vec<GetApiKeyRateLimitLogsResponseDataItem>,
         ///Always `list`.
         pub object: GetApiKeyRateLimitLogsResponseObject,
     }
+    #[cfg(feature = "api-keys")]
     impl GetApiKeyRateLimitLogsResponse {
         pub fn builder() -> builder::GetApiKeyRateLimitLogsResponse {
             Default::default()
@@ -388,6 +430,7 @@ pub mod types {
     }
     ///`GetApiKeyRateLimitLogsResponseDataItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeyRateLimitLogsResponseDataItem {
         ///ID of the key that went over the limit.
         #[serde(rename = "apiKeyId")]
@@ -404,6 +447,7 @@ pub mod types {
         ///When the limit was exceeded.
         pub timestamp: ::std::string::String,
     }
+    #[cfg(feature = "api-keys")]
     impl GetApiKeyRateLimitLogsResponseDataItem {
         pub fn builder() -> builder::GetApiKeyRateLimitLogsResponseDataItem {
             Default::default()
@@ -422,6 +466,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[cfg(feature = "api-keys")]
     pub enum GetApiKeyRateLimitLogsResponseDataItemRateLimitType {
         #[serde(rename = "RPD")]
         Rpd,
@@ -434,6 +479,7 @@ pub mod types {
         #[serde(rename = "UNSUPPORTED_FEATURE_REQUESTS")]
         UnsupportedFeatureRequests,
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::fmt::Display for GetApiKeyRateLimitLogsResponseDataItemRateLimitType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -447,6 +493,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::str::FromStr for GetApiKeyRateLimitLogsResponseDataItemRateLimitType {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -462,6 +509,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<&str>
     for GetApiKeyRateLimitLogsResponseDataItemRateLimitType {
         type Error = self::error::ConversionError;
@@ -471,6 +519,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<::std::string::String>
     for GetApiKeyRateLimitLogsResponseDataItemRateLimitType {
         type Error = self::error::ConversionError;
@@ -493,10 +542,12 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[cfg(feature = "api-keys")]
     pub enum GetApiKeyRateLimitLogsResponseObject {
         #[serde(rename = "list")]
         List,
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::fmt::Display for GetApiKeyRateLimitLogsResponseObject {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -504,6 +555,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::str::FromStr for GetApiKeyRateLimitLogsResponseObject {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -515,6 +567,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<&str> for GetApiKeyRateLimitLogsResponseObject {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -523,6 +576,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<::std::string::String>
     for GetApiKeyRateLimitLogsResponseObject {
         type Error = self::error::ConversionError;
@@ -534,9 +588,11 @@ pub mod types {
     }
     ///`GetApiKeyRateLimitsResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeyRateLimitsResponse {
         pub data: GetApiKeyRateLimitsResponseData,
     }
+    #[cfg(feature = "api-keys")]
     impl GetApiKeyRateLimitsResponse {
         pub fn builder() -> builder::GetApiKeyRateLimitsResponse {
             Default::default()
@@ -544,6 +600,7 @@ pub mod types {
     }
     ///`GetApiKeyRateLimitsResponseData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeyRateLimitsResponseData {
         ///Whether the key may currently call the inference endpoints.
         #[serde(rename = "accessPermitted")]
@@ -564,6 +621,7 @@ pub mod types {
         #[serde(rename = "rateLimits")]
         pub rate_limits: ::std::vec::Vec<GetApiKeyRateLimitsResponseDataRateLimitsItem>,
     }
+    #[cfg(feature = "api-keys")]
     impl GetApiKeyRateLimitsResponseData {
         pub fn builder() -> builder::GetApiKeyRateLimitsResponseData {
             Default::default()
@@ -571,6 +629,7 @@ pub mod types {
     }
     ///The API tier of the account.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeyRateLimitsResponseDataApiTier {
         ///Name of the tier.
         pub id: ::std::string::String,
@@ -578,6 +637,7 @@ pub mod types {
         #[serde(rename = "isCharged")]
         pub is_charged: bool,
     }
+    #[cfg(feature = "api-keys")]
     impl GetApiKeyRateLimitsResponseDataApiTier {
         pub fn builder() -> builder::GetApiKeyRateLimitsResponseDataApiTier {
             Default::default()
@@ -585,6 +645,7 @@ pub mod types {
     }
     ///Current balances.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeyRateLimitsResponseDataBalances {
         ///Balance in Diem.
         #[serde(rename = "DIEM", skip_serializing_if = "::std::option::Option::is_none")]
@@ -593,6 +654,7 @@ pub mod types {
         #[serde(rename = "USD", skip_serializing_if = "::std::option::Option::is_none")]
         pub usd: ::std::option::Option<f64>,
     }
+    #[cfg(feature = "api-keys")]
     impl GetApiKeyRateLimitsResponseDataBalances {
         pub fn builder() -> builder::GetApiKeyRateLimitsResponseDataBalances {
             Default::default()
@@ -600,6 +662,7 @@ pub mod types {
     }
     ///`GetApiKeyRateLimitsResponseDataRateLimitsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeyRateLimitsResponseDataRateLimitsItem {
         ///ID of the model these limits apply to.
         #[serde(
@@ -613,6 +676,7 @@ pub mod types {
             GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItem,
         >,
     }
+    #[cfg(feature = "api-keys")]
     impl GetApiKeyRateLimitsResponseDataRateLimitsItem {
         pub fn builder() -> builder::GetApiKeyRateLimitsResponseDataRateLimitsItem {
             Default::default()
@@ -620,6 +684,7 @@ pub mod types {
     }
     ///`GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItem {
         ///Size of the limit, in the unit given by `type`.
         pub amount: f64,
@@ -627,6 +692,7 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    #[cfg(feature = "api-keys")]
     impl GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItem {
         pub fn builder() -> builder::GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItem {
             Default::default()
@@ -634,12 +700,14 @@ pub mod types {
     }
     ///`GetApiKeysResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeysResponse {
         ///One entry per active key.
         pub data: ::std::vec::Vec<GetApiKeysResponseDataItem>,
         ///Always `list`.
         pub object: GetApiKeysResponseObject,
     }
+    #[cfg(feature = "api-keys")]
     impl GetApiKeysResponse {
         pub fn builder() -> builder::GetApiKeysResponse {
             Default::default()
@@ -647,6 +715,7 @@ pub mod types {
     }
     ///`GetApiKeysResponseDataItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeysResponseDataItem {
         #[serde(rename = "apiKeyType")]
         pub api_key_type: ApiKeyType,
@@ -690,6 +759,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub usage: ::std::option::Option<Usage>,
     }
+    #[cfg(feature = "api-keys")]
     impl GetApiKeysResponseDataItem {
         pub fn builder() -> builder::GetApiKeysResponseDataItem {
             Default::default()
@@ -708,10 +778,12 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[cfg(feature = "api-keys")]
     pub enum GetApiKeysResponseObject {
         #[serde(rename = "list")]
         List,
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::fmt::Display for GetApiKeysResponseObject {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -719,6 +791,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::str::FromStr for GetApiKeysResponseObject {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -730,6 +803,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<&str> for GetApiKeysResponseObject {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -738,6 +812,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<::std::string::String> for GetApiKeysResponseObject {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -759,6 +834,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[cfg(feature = "api-keys")]
     pub enum LimitPeriod {
         #[serde(rename = "EPOCH")]
         Epoch,
@@ -767,6 +843,7 @@ pub mod types {
         #[serde(rename = "LIFETIME")]
         Lifetime,
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::fmt::Display for LimitPeriod {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -776,6 +853,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::str::FromStr for LimitPeriod {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -789,6 +867,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<&str> for LimitPeriod {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -797,6 +876,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<::std::string::String> for LimitPeriod {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -818,6 +898,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[cfg(feature = "api-keys")]
     pub enum ModelPrivacy {
         #[serde(rename = "ALL")]
         All,
@@ -826,6 +907,7 @@ pub mod types {
         #[serde(rename = "PRIVATE_ONLY")]
         PrivateOnly,
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::fmt::Display for ModelPrivacy {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -835,6 +917,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::str::FromStr for ModelPrivacy {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -848,6 +931,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<&str> for ModelPrivacy {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -856,6 +940,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<::std::string::String> for ModelPrivacy {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -866,6 +951,7 @@ pub mod types {
     }
     ///The signed token plus the settings of the key to create.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct PostApiKeyGenerateWeb3KeyBody {
         ///Address of the wallet that signed the token.
         pub address: ::std::string::String,
@@ -900,6 +986,7 @@ pub mod types {
         ///The token returned by `GET /api_keys/generate_web3_key`.
         pub token: ::std::string::String,
     }
+    #[cfg(feature = "api-keys")]
     impl PostApiKeyGenerateWeb3KeyBody {
         pub fn builder() -> builder::PostApiKeyGenerateWeb3KeyBody {
             Default::default()
@@ -908,15 +995,18 @@ pub mod types {
     ///`PostApiKeyGenerateWeb3KeyError`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg(feature = "api-keys")]
     pub enum PostApiKeyGenerateWeb3KeyError {
         DetailedError(DetailedError),
         StandardError(StandardError),
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::From<DetailedError> for PostApiKeyGenerateWeb3KeyError {
         fn from(value: DetailedError) -> Self {
             Self::DetailedError(value)
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::From<StandardError> for PostApiKeyGenerateWeb3KeyError {
         fn from(value: StandardError) -> Self {
             Self::StandardError(value)
@@ -924,11 +1014,13 @@ pub mod types {
     }
     ///`PostApiKeyGenerateWeb3KeyResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct PostApiKeyGenerateWeb3KeyResponse {
         pub data: PostApiKeyGenerateWeb3KeyResponseData,
         ///True when the key was created.
         pub success: bool,
     }
+    #[cfg(feature = "api-keys")]
     impl PostApiKeyGenerateWeb3KeyResponse {
         pub fn builder() -> builder::PostApiKeyGenerateWeb3KeyResponse {
             Default::default()
@@ -936,6 +1028,7 @@ pub mod types {
     }
     ///`PostApiKeyGenerateWeb3KeyResponseData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct PostApiKeyGenerateWeb3KeyResponseData {
         ///Secret value of the new key. This response is the only place it appears, so keep it safe.
         #[serde(rename = "apiKey")]
@@ -960,6 +1053,7 @@ pub mod types {
         #[serde(rename = "modelPrivacy")]
         pub model_privacy: ModelPrivacy,
     }
+    #[cfg(feature = "api-keys")]
     impl PostApiKeyGenerateWeb3KeyResponseData {
         pub fn builder() -> builder::PostApiKeyGenerateWeb3KeyResponseData {
             Default::default()
@@ -967,10 +1061,12 @@ pub mod types {
     }
     ///Error body carrying a single message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct StandardError {
         ///Human-readable explanation of what went wrong.
         pub error: ::std::string::String,
     }
+    #[cfg(feature = "api-keys")]
     impl StandardError {
         pub fn builder() -> builder::StandardError {
             Default::default()
@@ -978,6 +1074,7 @@ pub mod types {
     }
     ///Usage over the past seven days, as decimal strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct TrailingSevenDays {
         ///Diem consumed.
         pub diem: ::std::string::String,
@@ -986,6 +1083,7 @@ pub mod types {
         ///VCU consumed. Deprecated; read `diem` instead.
         pub vcu: ::std::string::String,
     }
+    #[cfg(feature = "api-keys")]
     impl TrailingSevenDays {
         pub fn builder() -> builder::TrailingSevenDays {
             Default::default()
@@ -993,6 +1091,7 @@ pub mod types {
     }
     ///The key to change and its new settings. Only `id` is mandatory.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct UpdateApiKeyBody {
         #[serde(
             rename = "consumptionLimit",
@@ -1021,6 +1120,7 @@ pub mod types {
         )]
         pub model_privacy: ::std::option::Option<ModelPrivacy>,
     }
+    #[cfg(feature = "api-keys")]
     impl UpdateApiKeyBody {
         pub fn builder() -> builder::UpdateApiKeyBody {
             Default::default()
@@ -1029,18 +1129,22 @@ pub mod types {
     ///New label for the key, at most 64 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "api-keys")]
     pub struct UpdateApiKeyBodyDescription(::std::string::String);
+    #[cfg(feature = "api-keys")]
     impl ::std::ops::Deref for UpdateApiKeyBodyDescription {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::From<UpdateApiKeyBodyDescription> for ::std::string::String {
         fn from(value: UpdateApiKeyBodyDescription) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::str::FromStr for UpdateApiKeyBodyDescription {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -1052,6 +1156,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<&str> for UpdateApiKeyBodyDescription {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -1060,6 +1165,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<::std::string::String> for UpdateApiKeyBodyDescription {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -1068,6 +1174,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "api-keys")]
     impl<'de> ::serde::Deserialize<'de> for UpdateApiKeyBodyDescription {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -1083,15 +1190,18 @@ pub mod types {
     ///`UpdateApiKeyError`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg(feature = "api-keys")]
     pub enum UpdateApiKeyError {
         DetailedError(DetailedError),
         StandardError(StandardError),
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::From<DetailedError> for UpdateApiKeyError {
         fn from(value: DetailedError) -> Self {
             Self::DetailedError(value)
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::From<StandardError> for UpdateApiKeyError {
         fn from(value: StandardError) -> Self {
             Self::StandardError(value)
@@ -1099,11 +1209,13 @@ pub mod types {
     }
     ///`UpdateApiKeyResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct UpdateApiKeyResponse {
         pub data: UpdateApiKeyResponseData,
         ///True when the key was updated.
         pub success: bool,
     }
+    #[cfg(feature = "api-keys")]
     impl UpdateApiKeyResponse {
         pub fn builder() -> builder::UpdateApiKeyResponse {
             Default::default()
@@ -1111,6 +1223,7 @@ pub mod types {
     }
     ///`UpdateApiKeyResponseData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct UpdateApiKeyResponseData {
         #[serde(rename = "apiKeyType")]
         pub api_key_type: ApiKeyType,
@@ -1147,6 +1260,7 @@ pub mod types {
         #[serde(rename = "modelPrivacy")]
         pub model_privacy: ModelPrivacy,
     }
+    #[cfg(feature = "api-keys")]
     impl UpdateApiKeyResponseData {
         pub fn builder() -> builder::UpdateApiKeyResponseData {
             Default::default()
@@ -1154,10 +1268,12 @@ pub mod types {
     }
     ///Recent usage of the key.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg(feature = "api-keys")]
     pub struct Usage {
         #[serde(rename = "trailingSevenDays")]
         pub trailing_seven_days: TrailingSevenDays,
     }
+    #[cfg(feature = "api-keys")]
     impl Usage {
         pub fn builder() -> builder::Usage {
             Default::default()
@@ -1166,6 +1282,7 @@ pub mod types {
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct ConsumptionLimit {
             diem: ::std::result::Result<
                 ::std::option::Option<f64>,
@@ -1180,6 +1297,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for ConsumptionLimit {
             fn default() -> Self {
                 Self {
@@ -1189,6 +1307,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ConsumptionLimit {
             pub fn diem<T>(mut self, value: T) -> Self
             where
@@ -1227,6 +1346,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<ConsumptionLimit> for super::ConsumptionLimit {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -1239,6 +1359,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::ConsumptionLimit> for ConsumptionLimit {
             fn from(value: super::ConsumptionLimit) -> Self {
                 Self {
@@ -1249,6 +1370,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct CreateApiKeyBody {
             api_key_type: ::std::result::Result<
                 super::ApiKeyType,
@@ -1275,6 +1397,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for CreateApiKeyBody {
             fn default() -> Self {
                 Self {
@@ -1287,6 +1410,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl CreateApiKeyBody {
             pub fn api_key_type<T>(mut self, value: T) -> Self
             where
@@ -1365,6 +1489,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<CreateApiKeyBody> for super::CreateApiKeyBody {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -1380,6 +1505,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::CreateApiKeyBody> for CreateApiKeyBody {
             fn from(value: super::CreateApiKeyBody) -> Self {
                 Self {
@@ -1393,6 +1519,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct CreateApiKeyResponse {
             data: ::std::result::Result<
                 super::CreateApiKeyResponseData,
@@ -1400,6 +1527,7 @@ pub mod types {
             >,
             success: ::std::result::Result<bool, ::std::string::String>,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for CreateApiKeyResponse {
             fn default() -> Self {
                 Self {
@@ -1408,6 +1536,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl CreateApiKeyResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
@@ -1434,6 +1563,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<CreateApiKeyResponse>
         for super::CreateApiKeyResponse {
             type Error = super::error::ConversionError;
@@ -1446,6 +1576,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::CreateApiKeyResponse> for CreateApiKeyResponse {
             fn from(value: super::CreateApiKeyResponse) -> Self {
                 Self {
@@ -1455,6 +1586,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct CreateApiKeyResponseData {
             api_key: ::std::result::Result<::std::string::String, ::std::string::String>,
             api_key_type: ::std::result::Result<
@@ -1483,6 +1615,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for CreateApiKeyResponseData {
             fn default() -> Self {
                 Self {
@@ -1499,6 +1632,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl CreateApiKeyResponseData {
             pub fn api_key<T>(mut self, value: T) -> Self
             where
@@ -1597,6 +1731,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<CreateApiKeyResponseData>
         for super::CreateApiKeyResponseData {
             type Error = super::error::ConversionError;
@@ -1615,6 +1750,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::CreateApiKeyResponseData>
         for CreateApiKeyResponseData {
             fn from(value: super::CreateApiKeyResponseData) -> Self {
@@ -1631,10 +1767,12 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct CurrentPeriodUsage {
             diem: ::std::result::Result<::std::string::String, ::std::string::String>,
             usd: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for CurrentPeriodUsage {
             fn default() -> Self {
                 Self {
@@ -1643,6 +1781,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl CurrentPeriodUsage {
             pub fn diem<T>(mut self, value: T) -> Self
             where
@@ -1669,6 +1808,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<CurrentPeriodUsage> for super::CurrentPeriodUsage {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -1680,6 +1820,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::CurrentPeriodUsage> for CurrentPeriodUsage {
             fn from(value: super::CurrentPeriodUsage) -> Self {
                 Self {
@@ -1689,9 +1830,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct DeleteApiKeyResponse {
             success: ::std::result::Result<bool, ::std::string::String>,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for DeleteApiKeyResponse {
             fn default() -> Self {
                 Self {
@@ -1699,6 +1842,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl DeleteApiKeyResponse {
             pub fn success<T>(mut self, value: T) -> Self
             where
@@ -1713,6 +1857,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<DeleteApiKeyResponse>
         for super::DeleteApiKeyResponse {
             type Error = super::error::ConversionError;
@@ -1722,12 +1867,14 @@ pub mod types {
                 Ok(Self { success: value.success? })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::DeleteApiKeyResponse> for DeleteApiKeyResponse {
             fn from(value: super::DeleteApiKeyResponse) -> Self {
                 Self { success: Ok(value.success) }
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct DetailedError {
             details: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1741,6 +1888,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for DetailedError {
             fn default() -> Self {
                 Self {
@@ -1750,6 +1898,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl DetailedError {
             pub fn details<T>(mut self, value: T) -> Self
             where
@@ -1794,6 +1943,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<DetailedError> for super::DetailedError {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -1806,6 +1956,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::DetailedError> for DetailedError {
             fn from(value: super::DetailedError) -> Self {
                 Self {
@@ -1816,12 +1967,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct GetApiKeyByIdResponse {
             data: ::std::result::Result<
                 super::GetApiKeyByIdResponseData,
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for GetApiKeyByIdResponse {
             fn default() -> Self {
                 Self {
@@ -1829,6 +1982,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl GetApiKeyByIdResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
@@ -1843,6 +1997,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<GetApiKeyByIdResponse>
         for super::GetApiKeyByIdResponse {
             type Error = super::error::ConversionError;
@@ -1852,6 +2007,7 @@ pub mod types {
                 Ok(Self { data: value.data? })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::GetApiKeyByIdResponse>
         for GetApiKeyByIdResponse {
             fn from(value: super::GetApiKeyByIdResponse) -> Self {
@@ -1859,6 +2015,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct GetApiKeyByIdResponseData {
             api_key_type: ::std::result::Result<
                 super::ApiKeyType,
@@ -1906,6 +2063,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for GetApiKeyByIdResponseData {
             fn default() -> Self {
                 Self {
@@ -1928,6 +2086,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl GetApiKeyByIdResponseData {
             pub fn api_key_type<T>(mut self, value: T) -> Self
             where
@@ -2078,6 +2237,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<GetApiKeyByIdResponseData>
         for super::GetApiKeyByIdResponseData {
             type Error = super::error::ConversionError;
@@ -2100,6 +2260,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::GetApiKeyByIdResponseData>
         for GetApiKeyByIdResponseData {
             fn from(value: super::GetApiKeyByIdResponseData) -> Self {
@@ -2120,6 +2281,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct GetApiKeyGenerateWeb3KeyResponse {
             data: ::std::result::Result<
                 super::GetApiKeyGenerateWeb3KeyResponseData,
@@ -2127,6 +2289,7 @@ pub mod types {
             >,
             success: ::std::result::Result<bool, ::std::string::String>,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for GetApiKeyGenerateWeb3KeyResponse {
             fn default() -> Self {
                 Self {
@@ -2135,6 +2298,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl GetApiKeyGenerateWeb3KeyResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
@@ -2161,6 +2325,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<GetApiKeyGenerateWeb3KeyResponse>
         for super::GetApiKeyGenerateWeb3KeyResponse {
             type Error = super::error::ConversionError;
@@ -2173,6 +2338,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::GetApiKeyGenerateWeb3KeyResponse>
         for GetApiKeyGenerateWeb3KeyResponse {
             fn from(value: super::GetApiKeyGenerateWeb3KeyResponse) -> Self {
@@ -2183,9 +2349,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct GetApiKeyGenerateWeb3KeyResponseData {
             token: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for GetApiKeyGenerateWeb3KeyResponseData {
             fn default() -> Self {
                 Self {
@@ -2193,6 +2361,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl GetApiKeyGenerateWeb3KeyResponseData {
             pub fn token<T>(mut self, value: T) -> Self
             where
@@ -2207,6 +2376,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<GetApiKeyGenerateWeb3KeyResponseData>
         for super::GetApiKeyGenerateWeb3KeyResponseData {
             type Error = super::error::ConversionError;
@@ -2216,6 +2386,7 @@ pub mod types {
                 Ok(Self { token: value.token? })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::GetApiKeyGenerateWeb3KeyResponseData>
         for GetApiKeyGenerateWeb3KeyResponseData {
             fn from(value: super::GetApiKeyGenerateWeb3KeyResponseData) -> Self {
@@ -2223,6 +2394,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct GetApiKeyRateLimitLogsResponse {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::GetApiKeyRateLimitLogsResponseDataItem>,
@@ -2233,6 +2405,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for GetApiKeyRateLimitLogsResponse {
             fn default() -> Self {
                 Self {
@@ -2241,6 +2414,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl GetApiKeyRateLimitLogsResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
@@ -2269,6 +2443,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<GetApiKeyRateLimitLogsResponse>
         for super::GetApiKeyRateLimitLogsResponse {
             type Error = super::error::ConversionError;
@@ -2281,6 +2456,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::GetApiKeyRateLimitLogsResponse>
         for GetApiKeyRateLimitLogsResponse {
             fn from(value: super::GetApiKeyRateLimitLogsResponse) -> Self {
@@ -2291,6 +2467,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct GetApiKeyRateLimitLogsResponseDataItem {
             api_key_id: ::std::result::Result<
                 ::std::string::String,
@@ -2313,6 +2490,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for GetApiKeyRateLimitLogsResponseDataItem {
             fn default() -> Self {
                 Self {
@@ -2328,6 +2506,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl GetApiKeyRateLimitLogsResponseDataItem {
             pub fn api_key_id<T>(mut self, value: T) -> Self
             where
@@ -2396,6 +2575,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<GetApiKeyRateLimitLogsResponseDataItem>
         for super::GetApiKeyRateLimitLogsResponseDataItem {
             type Error = super::error::ConversionError;
@@ -2411,6 +2591,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::GetApiKeyRateLimitLogsResponseDataItem>
         for GetApiKeyRateLimitLogsResponseDataItem {
             fn from(value: super::GetApiKeyRateLimitLogsResponseDataItem) -> Self {
@@ -2424,12 +2605,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct GetApiKeyRateLimitsResponse {
             data: ::std::result::Result<
                 super::GetApiKeyRateLimitsResponseData,
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for GetApiKeyRateLimitsResponse {
             fn default() -> Self {
                 Self {
@@ -2437,6 +2620,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl GetApiKeyRateLimitsResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
@@ -2451,6 +2635,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<GetApiKeyRateLimitsResponse>
         for super::GetApiKeyRateLimitsResponse {
             type Error = super::error::ConversionError;
@@ -2460,6 +2645,7 @@ pub mod types {
                 Ok(Self { data: value.data? })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::GetApiKeyRateLimitsResponse>
         for GetApiKeyRateLimitsResponse {
             fn from(value: super::GetApiKeyRateLimitsResponse) -> Self {
@@ -2467,6 +2653,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct GetApiKeyRateLimitsResponseData {
             access_permitted: ::std::result::Result<bool, ::std::string::String>,
             api_tier: ::std::result::Result<
@@ -2490,6 +2677,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for GetApiKeyRateLimitsResponseData {
             fn default() -> Self {
                 Self {
@@ -2508,6 +2696,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl GetApiKeyRateLimitsResponseData {
             pub fn access_permitted<T>(mut self, value: T) -> Self
             where
@@ -2594,6 +2783,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<GetApiKeyRateLimitsResponseData>
         for super::GetApiKeyRateLimitsResponseData {
             type Error = super::error::ConversionError;
@@ -2610,6 +2800,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::GetApiKeyRateLimitsResponseData>
         for GetApiKeyRateLimitsResponseData {
             fn from(value: super::GetApiKeyRateLimitsResponseData) -> Self {
@@ -2624,10 +2815,12 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct GetApiKeyRateLimitsResponseDataApiTier {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             is_charged: ::std::result::Result<bool, ::std::string::String>,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for GetApiKeyRateLimitsResponseDataApiTier {
             fn default() -> Self {
                 Self {
@@ -2636,6 +2829,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl GetApiKeyRateLimitsResponseDataApiTier {
             pub fn id<T>(mut self, value: T) -> Self
             where
@@ -2660,6 +2854,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<GetApiKeyRateLimitsResponseDataApiTier>
         for super::GetApiKeyRateLimitsResponseDataApiTier {
             type Error = super::error::ConversionError;
@@ -2672,6 +2867,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::GetApiKeyRateLimitsResponseDataApiTier>
         for GetApiKeyRateLimitsResponseDataApiTier {
             fn from(value: super::GetApiKeyRateLimitsResponseDataApiTier) -> Self {
@@ -2682,6 +2878,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct GetApiKeyRateLimitsResponseDataBalances {
             diem: ::std::result::Result<
                 ::std::option::Option<f64>,
@@ -2692,6 +2889,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for GetApiKeyRateLimitsResponseDataBalances {
             fn default() -> Self {
                 Self {
@@ -2700,6 +2898,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl GetApiKeyRateLimitsResponseDataBalances {
             pub fn diem<T>(mut self, value: T) -> Self
             where
@@ -2726,6 +2925,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<GetApiKeyRateLimitsResponseDataBalances>
         for super::GetApiKeyRateLimitsResponseDataBalances {
             type Error = super::error::ConversionError;
@@ -2738,6 +2938,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::GetApiKeyRateLimitsResponseDataBalances>
         for GetApiKeyRateLimitsResponseDataBalances {
             fn from(value: super::GetApiKeyRateLimitsResponseDataBalances) -> Self {
@@ -2748,6 +2949,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct GetApiKeyRateLimitsResponseDataRateLimitsItem {
             api_model_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -2760,6 +2962,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for GetApiKeyRateLimitsResponseDataRateLimitsItem {
             fn default() -> Self {
                 Self {
@@ -2768,6 +2971,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl GetApiKeyRateLimitsResponseDataRateLimitsItem {
             pub fn api_model_id<T>(mut self, value: T) -> Self
             where
@@ -2798,6 +3002,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<GetApiKeyRateLimitsResponseDataRateLimitsItem>
         for super::GetApiKeyRateLimitsResponseDataRateLimitsItem {
             type Error = super::error::ConversionError;
@@ -2810,6 +3015,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::GetApiKeyRateLimitsResponseDataRateLimitsItem>
         for GetApiKeyRateLimitsResponseDataRateLimitsItem {
             fn from(
@@ -2822,10 +3028,12 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItem {
             amount: ::std::result::Result<f64, ::std::string::String>,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default
         for GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItem {
             fn default() -> Self {
@@ -2835,6 +3043,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItem {
             pub fn amount<T>(mut self, value: T) -> Self
             where
@@ -2861,6 +3070,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<
             GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItem,
         > for super::GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItem {
@@ -2874,6 +3084,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<
             super::GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItem,
         > for GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItem {
@@ -2887,6 +3098,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct GetApiKeysResponse {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::GetApiKeysResponseDataItem>,
@@ -2897,6 +3109,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for GetApiKeysResponse {
             fn default() -> Self {
                 Self {
@@ -2905,6 +3118,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl GetApiKeysResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
@@ -2933,6 +3147,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<GetApiKeysResponse> for super::GetApiKeysResponse {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -2944,6 +3159,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::GetApiKeysResponse> for GetApiKeysResponse {
             fn from(value: super::GetApiKeysResponse) -> Self {
                 Self {
@@ -2953,6 +3169,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct GetApiKeysResponseDataItem {
             api_key_type: ::std::result::Result<
                 super::ApiKeyType,
@@ -3000,6 +3217,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for GetApiKeysResponseDataItem {
             fn default() -> Self {
                 Self {
@@ -3022,6 +3240,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl GetApiKeysResponseDataItem {
             pub fn api_key_type<T>(mut self, value: T) -> Self
             where
@@ -3172,6 +3391,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<GetApiKeysResponseDataItem>
         for super::GetApiKeysResponseDataItem {
             type Error = super::error::ConversionError;
@@ -3194,6 +3414,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::GetApiKeysResponseDataItem>
         for GetApiKeysResponseDataItem {
             fn from(value: super::GetApiKeysResponseDataItem) -> Self {
@@ -3214,6 +3435,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct PostApiKeyGenerateWeb3KeyBody {
             address: ::std::result::Result<::std::string::String, ::std::string::String>,
             api_key_type: ::std::result::Result<
@@ -3246,6 +3468,7 @@ pub mod types {
             >,
             token: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for PostApiKeyGenerateWeb3KeyBody {
             fn default() -> Self {
                 Self {
@@ -3263,6 +3486,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl PostApiKeyGenerateWeb3KeyBody {
             pub fn address<T>(mut self, value: T) -> Self
             where
@@ -3377,6 +3601,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<PostApiKeyGenerateWeb3KeyBody>
         for super::PostApiKeyGenerateWeb3KeyBody {
             type Error = super::error::ConversionError;
@@ -3396,6 +3621,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::PostApiKeyGenerateWeb3KeyBody>
         for PostApiKeyGenerateWeb3KeyBody {
             fn from(value: super::PostApiKeyGenerateWeb3KeyBody) -> Self {
@@ -3413,6 +3639,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct PostApiKeyGenerateWeb3KeyResponse {
             data: ::std::result::Result<
                 super::PostApiKeyGenerateWeb3KeyResponseData,
@@ -3420,6 +3647,7 @@ pub mod types {
             >,
             success: ::std::result::Result<bool, ::std::string::String>,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for PostApiKeyGenerateWeb3KeyResponse {
             fn default() -> Self {
                 Self {
@@ -3428,6 +3656,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl PostApiKeyGenerateWeb3KeyResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
@@ -3454,6 +3683,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<PostApiKeyGenerateWeb3KeyResponse>
         for super::PostApiKeyGenerateWeb3KeyResponse {
             type Error = super::error::ConversionError;
@@ -3466,6 +3696,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::PostApiKeyGenerateWeb3KeyResponse>
         for PostApiKeyGenerateWeb3KeyResponse {
             fn from(value: super::PostApiKeyGenerateWeb3KeyResponse) -> Self {
@@ -3476,6 +3707,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct PostApiKeyGenerateWeb3KeyResponseData {
             api_key: ::std::result::Result<::std::string::String, ::std::string::String>,
             api_key_type: ::std::result::Result<
@@ -3504,6 +3736,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for PostApiKeyGenerateWeb3KeyResponseData {
             fn default() -> Self {
                 Self {
@@ -3520,6 +3753,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl PostApiKeyGenerateWeb3KeyResponseData {
             pub fn api_key<T>(mut self, value: T) -> Self
             where
@@ -3618,6 +3852,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<PostApiKeyGenerateWeb3KeyResponseData>
         for super::PostApiKeyGenerateWeb3KeyResponseData {
             type Error = super::error::ConversionError;
@@ -3636,6 +3871,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::PostApiKeyGenerateWeb3KeyResponseData>
         for PostApiKeyGenerateWeb3KeyResponseData {
             fn from(value: super::PostApiKeyGenerateWeb3KeyResponseData) -> Self {
@@ -3652,9 +3888,11 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct StandardError {
             error: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for StandardError {
             fn default() -> Self {
                 Self {
@@ -3662,6 +3900,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl StandardError {
             pub fn error<T>(mut self, value: T) -> Self
             where
@@ -3676,6 +3915,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<StandardError> for super::StandardError {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -3684,17 +3924,20 @@ pub mod types {
                 Ok(Self { error: value.error? })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::StandardError> for StandardError {
             fn from(value: super::StandardError) -> Self {
                 Self { error: Ok(value.error) }
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct TrailingSevenDays {
             diem: ::std::result::Result<::std::string::String, ::std::string::String>,
             usd: ::std::result::Result<::std::string::String, ::std::string::String>,
             vcu: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for TrailingSevenDays {
             fn default() -> Self {
                 Self {
@@ -3704,6 +3947,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl TrailingSevenDays {
             pub fn diem<T>(mut self, value: T) -> Self
             where
@@ -3742,6 +3986,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<TrailingSevenDays> for super::TrailingSevenDays {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -3754,6 +3999,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::TrailingSevenDays> for TrailingSevenDays {
             fn from(value: super::TrailingSevenDays) -> Self {
                 Self {
@@ -3764,6 +4010,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct UpdateApiKeyBody {
             consumption_limit: ::std::result::Result<
                 ::std::option::Option<super::ConsumptionLimit>,
@@ -3787,6 +4034,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for UpdateApiKeyBody {
             fn default() -> Self {
                 Self {
@@ -3799,6 +4047,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl UpdateApiKeyBody {
             pub fn consumption_limit<T>(mut self, value: T) -> Self
             where
@@ -3877,6 +4126,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<UpdateApiKeyBody> for super::UpdateApiKeyBody {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -3892,6 +4142,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::UpdateApiKeyBody> for UpdateApiKeyBody {
             fn from(value: super::UpdateApiKeyBody) -> Self {
                 Self {
@@ -3905,6 +4156,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct UpdateApiKeyResponse {
             data: ::std::result::Result<
                 super::UpdateApiKeyResponseData,
@@ -3912,6 +4164,7 @@ pub mod types {
             >,
             success: ::std::result::Result<bool, ::std::string::String>,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for UpdateApiKeyResponse {
             fn default() -> Self {
                 Self {
@@ -3920,6 +4173,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl UpdateApiKeyResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
@@ -3946,6 +4200,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<UpdateApiKeyResponse>
         for super::UpdateApiKeyResponse {
             type Error = super::error::ConversionError;
@@ -3958,6 +4213,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::UpdateApiKeyResponse> for UpdateApiKeyResponse {
             fn from(value: super::UpdateApiKeyResponse) -> Self {
                 Self {
@@ -3967,6 +4223,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct UpdateApiKeyResponseData {
             api_key_type: ::std::result::Result<
                 super::ApiKeyType,
@@ -4006,6 +4263,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for UpdateApiKeyResponseData {
             fn default() -> Self {
                 Self {
@@ -4024,6 +4282,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl UpdateApiKeyResponseData {
             pub fn api_key_type<T>(mut self, value: T) -> Self
             where
@@ -4146,6 +4405,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<UpdateApiKeyResponseData>
         for super::UpdateApiKeyResponseData {
             type Error = super::error::ConversionError;
@@ -4166,6 +4426,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::UpdateApiKeyResponseData>
         for UpdateApiKeyResponseData {
             fn from(value: super::UpdateApiKeyResponseData) -> Self {
@@ -4184,12 +4445,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(feature = "api-keys")]
         pub struct Usage {
             trailing_seven_days: ::std::result::Result<
                 super::TrailingSevenDays,
                 ::std::string::String,
             >,
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::default::Default for Usage {
             fn default() -> Self {
                 Self {
@@ -4199,6 +4462,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(feature = "api-keys")]
         impl Usage {
             pub fn trailing_seven_days<T>(mut self, value: T) -> Self
             where
@@ -4215,6 +4479,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::TryFrom<Usage> for super::Usage {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -4225,6 +4490,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(feature = "api-keys")]
         impl ::std::convert::From<super::Usage> for Usage {
             fn from(value: super::Usage) -> Self {
                 Self {
@@ -4350,6 +4616,7 @@ let response = client.get_api_keys()
     .send()
     .await;
 ```*/
+    #[cfg(feature = "api-keys")]
     pub fn get_api_keys(&self) -> builder::GetApiKeys<'_> {
         builder::GetApiKeys::new(self)
     }
@@ -4365,6 +4632,7 @@ let response = client.create_api_key()
     .send()
     .await;
 ```*/
+    #[cfg(feature = "api-keys")]
     pub fn create_api_key(&self) -> builder::CreateApiKey<'_> {
         builder::CreateApiKey::new(self)
     }
@@ -4382,6 +4650,7 @@ let response = client.delete_api_key()
     .send()
     .await;
 ```*/
+    #[cfg(feature = "api-keys")]
     pub fn delete_api_key(&self) -> builder::DeleteApiKey<'_> {
         builder::DeleteApiKey::new(self)
     }
@@ -4397,6 +4666,7 @@ let response = client.update_api_key()
     .send()
     .await;
 ```*/
+    #[cfg(feature = "api-keys")]
     pub fn update_api_key(&self) -> builder::UpdateApiKey<'_> {
         builder::UpdateApiKey::new(self)
     }
@@ -4411,6 +4681,7 @@ let response = client.get_api_key_generate_web3_key()
     .send()
     .await;
 ```*/
+    #[cfg(feature = "api-keys")]
     pub fn get_api_key_generate_web3_key(
         &self,
     ) -> builder::GetApiKeyGenerateWeb3Key<'_> {
@@ -4428,6 +4699,7 @@ let response = client.post_api_key_generate_web3_key()
     .send()
     .await;
 ```*/
+    #[cfg(feature = "api-keys")]
     pub fn post_api_key_generate_web3_key(
         &self,
     ) -> builder::PostApiKeyGenerateWeb3Key<'_> {
@@ -4444,6 +4716,7 @@ let response = client.get_api_key_rate_limits()
     .send()
     .await;
 ```*/
+    #[cfg(feature = "api-keys")]
     pub fn get_api_key_rate_limits(&self) -> builder::GetApiKeyRateLimits<'_> {
         builder::GetApiKeyRateLimits::new(self)
     }
@@ -4458,6 +4731,7 @@ let response = client.get_api_key_rate_limit_logs()
     .send()
     .await;
 ```*/
+    #[cfg(feature = "api-keys")]
     pub fn get_api_key_rate_limit_logs(&self) -> builder::GetApiKeyRateLimitLogs<'_> {
         builder::GetApiKeyRateLimitLogs::new(self)
     }
@@ -4475,6 +4749,7 @@ let response = client.get_api_key_by_id()
     .send()
     .await;
 ```*/
+    #[cfg(feature = "api-keys")]
     pub fn get_api_key_by_id(&self) -> builder::GetApiKeyById<'_> {
         builder::GetApiKeyById::new(self)
     }
@@ -4492,9 +4767,11 @@ pub mod builder {
 
 [`Client::get_api_keys`]: super::Client::get_api_keys*/
     #[derive(Debug, Clone)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeys<'a> {
         client: &'a super::Client,
     }
+    #[cfg(feature = "api-keys")]
     impl<'a> GetApiKeys<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
@@ -4557,10 +4834,12 @@ pub mod builder {
 
 [`Client::create_api_key`]: super::Client::create_api_key*/
     #[derive(Debug, Clone)]
+    #[cfg(feature = "api-keys")]
     pub struct CreateApiKey<'a> {
         client: &'a super::Client,
         body: Result<types::builder::CreateApiKeyBody, String>,
     }
+    #[cfg(feature = "api-keys")]
     impl<'a> CreateApiKey<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
@@ -4670,10 +4949,12 @@ pub mod builder {
 
 [`Client::delete_api_key`]: super::Client::delete_api_key*/
     #[derive(Debug, Clone)]
+    #[cfg(feature = "api-keys")]
     pub struct DeleteApiKey<'a> {
         client: &'a super::Client,
         id: Result<Option<::std::string::String>, String>,
     }
+    #[cfg(feature = "api-keys")]
     impl<'a> DeleteApiKey<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
@@ -4761,10 +5042,12 @@ pub mod builder {
 
 [`Client::update_api_key`]: super::Client::update_api_key*/
     #[derive(Debug, Clone)]
+    #[cfg(feature = "api-keys")]
     pub struct UpdateApiKey<'a> {
         client: &'a super::Client,
         body: Result<types::builder::UpdateApiKeyBody, String>,
     }
+    #[cfg(feature = "api-keys")]
     impl<'a> UpdateApiKey<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
@@ -4867,9 +5150,11 @@ pub mod builder {
 
 [`Client::get_api_key_generate_web3_key`]: super::Client::get_api_key_generate_web3_key*/
     #[derive(Debug, Clone)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeyGenerateWeb3Key<'a> {
         client: &'a super::Client,
     }
+    #[cfg(feature = "api-keys")]
     impl<'a> GetApiKeyGenerateWeb3Key<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
@@ -4925,10 +5210,12 @@ pub mod builder {
 
 [`Client::post_api_key_generate_web3_key`]: super::Client::post_api_key_generate_web3_key*/
     #[derive(Debug, Clone)]
+    #[cfg(feature = "api-keys")]
     pub struct PostApiKeyGenerateWeb3Key<'a> {
         client: &'a super::Client,
         body: Result<types::builder::PostApiKeyGenerateWeb3KeyBody, String>,
     }
+    #[cfg(feature = "api-keys")]
     impl<'a> PostApiKeyGenerateWeb3Key<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
@@ -5035,9 +5322,11 @@ pub mod builder {
 
 [`Client::get_api_key_rate_limits`]: super::Client::get_api_key_rate_limits*/
     #[derive(Debug, Clone)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeyRateLimits<'a> {
         client: &'a super::Client,
     }
+    #[cfg(feature = "api-keys")]
     impl<'a> GetApiKeyRateLimits<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
@@ -5100,9 +5389,11 @@ pub mod builder {
 
 [`Client::get_api_key_rate_limit_logs`]: super::Client::get_api_key_rate_limit_logs*/
     #[derive(Debug, Clone)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeyRateLimitLogs<'a> {
         client: &'a super::Client,
     }
+    #[cfg(feature = "api-keys")]
     impl<'a> GetApiKeyRateLimitLogs<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
@@ -5165,10 +5456,12 @@ pub mod builder {
 
 [`Client::get_api_key_by_id`]: super::Client::get_api_key_by_id*/
     #[derive(Debug, Clone)]
+    #[cfg(feature = "api-keys")]
     pub struct GetApiKeyById<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
     }
+    #[cfg(feature = "api-keys")]
     impl<'a> GetApiKeyById<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {

@@ -12,6 +12,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use venice_api_gen::hooks::Inner;
 
+#[cfg(feature = "api-keys")]
 use crate::api_keys::ApiKeys;
 use crate::defaults;
 use crate::error::{Error, Result};
@@ -57,6 +58,7 @@ impl Client {
         ClientBuilder::default()
     }
 
+    #[cfg(feature = "api-keys")]
     /// The API Keys resource: list, create, inspect, update and delete keys, and mint one
     /// with a wallet.
     pub fn api_keys(&self) -> ApiKeys<'_> {
@@ -104,6 +106,7 @@ impl Client {
     }
 
     /// Refuses, before sending, a call that needs the key on a client built without one.
+    #[cfg_attr(not(feature = "api-keys"), allow(dead_code, reason = "only resource modules call it"))]
     pub(crate) fn require_api_key(&self, call: &str) -> Result<()> {
         if self.has_api_key {
             Ok(())

@@ -31,6 +31,7 @@
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "api-keys")]
 pub mod api_keys;
 pub mod client;
 pub mod defaults;

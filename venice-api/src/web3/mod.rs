@@ -40,6 +40,7 @@
 mod address;
 mod eip191;
 mod local;
+#[cfg(feature = "api-keys")]
 mod mint;
 mod signature;
 mod signer;
@@ -47,6 +48,7 @@ mod signer;
 pub use address::{Address, ParseAddressError};
 pub use eip191::eip191_hash_message;
 pub use local::LocalSigner;
+#[cfg(feature = "api-keys")]
 pub use mint::MintWithWallet;
 pub use signature::{ParseSignatureError, Signature};
 pub use signer::{SignFuture, SignerError, WalletSigner};
