@@ -34,6 +34,10 @@ use crate::transport::Transport;
 #[derive(Clone)]
 pub struct Client {
     generated: venice_api_gen::Client,
+    #[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
+    transport: Arc<Transport>,
+    #[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
+    http: reqwest::Client,
     base_url: Arc<str>,
     has_api_key: bool,
     max_retries: u32,
@@ -88,6 +92,21 @@ impl Client {
         E: serde::Serialize,
     {
         response::decode(call(&self.generated)).await
+    }
+
+    /// Sends a request the generated layer cannot express (a multipart upload, a streamed
+    /// answer) through the same transport as generated calls: `build` makes it afresh for each
+    /// attempt from the HTTP client and the base URL. An error status becomes [`Error::Api`].
+    #[cfg_attr(not(feature = "api-keys"), allow(dead_code, reason = "only resource modules call it"))]
+    #[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
+    pub(crate) async fn send_built(
+        &self,
+        operation_id: &'static str,
+        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder + Sync,
+    ) -> Result<reqwest::Response> {
+        let make = || build(&self.http, &self.base_url).build();
+        let result = self.transport.send_built(&self.http, &make, operation_id).await;
+        response::checked(result, operation_id).await
     }
 
     /// The base URL requests go to.
@@ -246,9 +265,13 @@ impl ClientBuilder {
             timeout,
             policy: RetryPolicy { max_retries, deadline: self.deadline.unwrap_or(defaults::RETRY_DEADLINE) },
         };
-        let generated =
-            venice_api_gen::Client::new_with_client(&base_url, http_client, Inner::with_executor(Arc::new(transport)));
-        Ok(Client { generated, base_url: base_url.into(), has_api_key, max_retries })
+        let transport = Arc::new(transport);
+        let generated = venice_api_gen::Client::new_with_client(
+            &base_url,
+            http_client.clone(),
+            Inner::with_executor(Arc::clone(&transport) as _),
+        );
+        Ok(Client { generated, transport, http: http_client, base_url: base_url.into(), has_api_key, max_retries })
     }
 
     fn checked_api_key(&self) -> Result<Option<SecretString>> {

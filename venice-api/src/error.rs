@@ -69,6 +69,9 @@ pub enum Error {
     /// A wallet signer failed in the wallet key flow.
     #[error(transparent)]
     Signer(#[from] SignerError),
+    /// Writing a downloaded body (to a file or writer) failed.
+    #[error("could not write the answer: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 fn status_suffix(status: Option<u16>) -> String {
@@ -140,7 +143,9 @@ impl Error {
         } else if error.is_redirect() {
             "too many redirects"
         } else {
-            "the request could not be sent"
+            // Not "could not be sent": a connection reset or a garbled answer also lands here,
+            // after the server may have read (and acted on) the request.
+            "the connection failed before an answer came"
         };
         let message = match error.url() {
             Some(url) => format!("{what} ({})", without_query(url)),
@@ -220,6 +225,8 @@ pub enum ApiErrorKind {
     RateLimited,
     /// 5xx: the server failed.
     Server,
+    /// The server reported an error partway through a streamed answer (status 200).
+    Stream,
     /// 400 from the wallet key flow, with the documented reason.
     Wallet(WalletRejection),
     /// Any other status.
@@ -239,6 +246,7 @@ impl fmt::Display for ApiErrorKind {
             ApiErrorKind::UnsupportedMediaType => "unsupported media type",
             ApiErrorKind::RateLimited => "rate limited",
             ApiErrorKind::Server => "server error",
+            ApiErrorKind::Stream => "error in the stream",
             ApiErrorKind::Wallet(rejection) => return write!(f, "wallet rejected: {rejection}"),
             ApiErrorKind::Other => "error",
         };

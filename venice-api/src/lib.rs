@@ -39,6 +39,7 @@ mod error;
 mod rate_limit;
 mod response;
 pub mod retry;
+pub mod stream;
 mod transport;
 pub mod web3;
 
