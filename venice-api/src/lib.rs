@@ -1,3 +1,53 @@
-//! Venice.ai SDK.
+//! The Rust SDK for the [Venice.ai API](https://docs.venice.ai).
+//!
+//! ```no_run
+//! use venice_api::{Client, api_keys::CreateApiKey, types::LimitPeriod};
+//!
+//! # async fn demo() -> venice_api::Result<()> {
+//! let client = Client::from_env()?; // VENICE_API_KEY, and VENICE_BASE_URL if set
+//! let created = client
+//!     .api_keys()
+//!     .create(CreateApiKey::inference("ci runner").consumption_limit_usd(5.0).limit_period(LimitPeriod::Month))
+//!     .await?;
+//! println!("created {}; {:?} requests left this minute", created.data.id, created.rate_limits().remaining_requests);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # How a call travels
+//!
+//! - [`client`]: the [`Client`], its builder and the checks made before any request.
+//! - A resource module ([`api_keys`]) builds the request with the generated builders of
+//!   [`venice_api_gen`] and hands the call to `response::decode`.
+//! - `transport` sends it: key, user agent and default headers added, each attempt bounded by
+//!   the timeout and the deadline, and [`retry`] asked after each attempt whether to send again.
+//! - `response::decode` turns the outcome into a [`Response`] (body, status, [`RateLimits`],
+//!   request id) or an [`Error`].
+//!
+//! Generated calls made through [`Client::raw`] take the same path through `transport`, so
+//! one policy serves both; [`Client::call`] decodes their outcome into this crate's types.
+//!
+//! Request and response types are the generated ones, re-exported as [`types`].
 
+#![deny(missing_docs)]
+
+#[cfg(feature = "api-keys")]
+pub mod api_keys;
+pub mod client;
+pub mod defaults;
+mod error;
+mod rate_limit;
+mod response;
+pub mod retry;
+pub mod stream;
+mod transport;
 pub mod web3;
+
+pub use client::{Client, ClientBuilder};
+pub use error::{ApiError, ApiErrorKind, BoxError, Error, Result, WalletRejection};
+pub use rate_limit::RateLimits;
+pub use response::Response;
+/// The generated layer, for what the facade does not wrap (see [`Client::raw`]).
+pub use venice_api_gen;
+/// The generated request and response types.
+pub use venice_api_gen::types;

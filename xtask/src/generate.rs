@@ -13,8 +13,11 @@
 //!   so every generated call is executed by the policy the facade installs (retries, rate
 //!   limits, headers). `HooksMode::Expected` makes forgetting that impl a compile error.
 //! - **`PartialEq` on every type**, so callers and tests can compare values.
+//! - **A cargo feature per tag** ([`features`](crate::features)), added to progenitor's
+//!   output, so that users of one resource compile only what it reaches.
 //! - Formatting by `prettyplease`: stable output on the stable toolchain, no rustfmt.
 
+use std::collections::BTreeSet;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 
@@ -23,6 +26,7 @@ use quote::quote;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::features;
 use crate::passes::{self, Report};
 use crate::spec::{self, SpecFile};
 use crate::walk::{METHODS, OperationKey, for_each_operation};
@@ -41,6 +45,8 @@ pub struct Output {
     pub operations: usize,
     /// Types in the generated `types` module.
     pub types: usize,
+    /// The cargo features the generated code is gated by (see [`features`](crate::features)).
+    pub features: BTreeSet<String>,
 }
 
 impl Output {
@@ -57,9 +63,10 @@ pub fn generate(spec: &SpecFile) -> Result<Output> {
     spec::check_document(&document)
         .map_err(|e| e.context(format!("{} after normalization (a pass left the spec broken)", spec.display_path)))?;
     let tokens = progenitor_tokens(&document).map_err(|e| e.context(&spec.display_path))?;
-    let file: syn::File =
+    let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| Error::new(format!("progenitor produced code that does not parse: {e}")))?;
     let types = count_types(&file);
+    let features = features::gate(&mut file, &features::operation_features(&document));
     let header = format!(
         "{HEADER_PREFIX}{}; do not edit\n// spec info.version: {}\n// spec sha256: {}\n\n",
         spec.display_path,
@@ -75,6 +82,7 @@ pub fn generate(spec: &SpecFile) -> Result<Output> {
         report,
         operations: operations.count,
         types,
+        features,
     })
 }
 

@@ -6,6 +6,7 @@
 //! [`surface`] lists the generated public API for the snapshot tests.
 
 pub mod error;
+pub mod features;
 pub mod generate;
 pub mod passes;
 pub mod regen;

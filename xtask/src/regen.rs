@@ -34,6 +34,7 @@ pub fn run(options: &Options) -> Result<String> {
     let display = display_path(&options.spec);
     let spec = spec::read(&options.spec, &display)?;
     let output = generate::generate(&spec)?;
+    check_declared_features(&output, &options.out)?;
     if options.check {
         check(&output, &options.out)?;
     } else {
@@ -60,6 +61,26 @@ fn summary(output: &Output, out: &Path, check: bool, seconds: f64) -> String {
         display_path(out),
         excluded.concat()
     )
+}
+
+/// The generated code names one cargo feature per tag; the crate's hand-written manifest
+/// (beside the output directory) must declare each, or the crate would not build.
+fn check_declared_features(output: &Output, out: &Path) -> Result<()> {
+    let manifest = out.parent().map(|dir| dir.join("Cargo.toml")).filter(|m| m.is_file());
+    let Some(manifest) = manifest else { return Ok(()) };
+    let text = std::fs::read_to_string(&manifest)
+        .map_err(|e| Error::new(format!("cannot read {}: {e}", display_path(&manifest))))?;
+    let declared = crate::features::declared_features(&text);
+    let missing: Vec<&str> = output.features.iter().filter(|f| !declared.contains(*f)).map(String::as_str).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::new(format!(
+        "{} lacks the features {} that the spec's tags give the generated code; add each under [features] \
+         (as `name = []`, and to `full`)",
+        display_path(&manifest),
+        missing.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+    )))
 }
 
 /// `path` relative to the workspace root when it is inside it, as written in headers.

@@ -9,7 +9,8 @@
 //! 3. `POST /api_keys/generate_web3_key` sends the address, the signature and
 //!    the token back.
 //!
-//! This module holds only the signing part:
+//! [`ApiKeys::mint_with_wallet`](crate::api_keys::ApiKeys::mint_with_wallet) does all three
+//! in one call ([`MintWithWallet`]). This module holds that flow and the signing it needs:
 //!
 //! - [`WalletSigner`]: the object-safe, async-capable trait any wallet
 //!   (in-process key, hardware wallet, remote KMS) implements;
@@ -39,11 +40,15 @@
 mod address;
 mod eip191;
 mod local;
+#[cfg(feature = "api-keys")]
+mod mint;
 mod signature;
 mod signer;
 
 pub use address::{Address, ParseAddressError};
 pub use eip191::eip191_hash_message;
 pub use local::LocalSigner;
+#[cfg(feature = "api-keys")]
+pub use mint::MintWithWallet;
 pub use signature::{ParseSignatureError, Signature};
 pub use signer::{SignFuture, SignerError, WalletSigner};

@@ -22,6 +22,7 @@ mod exclude_multipart_operations;
 #[cfg(test)]
 mod fixture;
 mod merge_enum_unions;
+mod merge_string_unions;
 mod naming;
 mod null_placeholders;
 mod null_types;
@@ -49,6 +50,7 @@ pub const PIPELINE: &[Pass] = &[
     Pass { name: "rewrite_null_types", run: null_types::run },
     Pass { name: "collapse_null_placeholders", run: null_placeholders::run },
     Pass { name: "merge_enum_unions", run: merge_enum_unions::run },
+    Pass { name: "merge_string_unions", run: merge_string_unions::run },
     Pass { name: "drop_colliding_enum_values", run: drop_colliding_enum_values::run },
     Pass { name: "scalar_query_parameters", run: query_parameter_shapes::run },
     Pass { name: "exclude_multipart_operations", run: exclude_multipart_operations::run },

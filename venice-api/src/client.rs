@@ -1,0 +1,411 @@
+//! The [`Client`] and its [`ClientBuilder`]: configuration, defaults and the checks made
+//! before any request is sent.
+
+use std::fmt;
+use std::future::Future;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use progenitor_client::{Error as GeneratedError, ResponseValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+use venice_api_gen::hooks::Inner;
+
+#[cfg(feature = "api-keys")]
+use crate::api_keys::ApiKeys;
+use crate::defaults;
+use crate::error::{Error, Result};
+use crate::response::{self, Response};
+use crate::retry::RetryPolicy;
+use crate::transport::Transport;
+
+/// A Venice API client. Cheap to clone; clones share connections and configuration.
+///
+/// ```no_run
+/// # async fn demo() -> venice_api::Result<()> {
+/// let client = venice_api::Client::from_env()?;
+/// for key in &client.api_keys().list().await?.data {
+///     println!("{} {:?}", key.id, key.description);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    generated: venice_api_gen::Client,
+    #[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
+    transport: Arc<Transport>,
+    #[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
+    http: reqwest::Client,
+    base_url: Arc<str>,
+    has_api_key: bool,
+    max_retries: u32,
+}
+
+impl Client {
+    /// A client configured from the environment: the key from `VENICE_API_KEY` (required) and
+    /// the base URL from `VENICE_BASE_URL` (optional); everything else as the defaults say.
+    pub fn from_env() -> Result<Self> {
+        let api_key = std::env::var(defaults::API_KEY_ENV).map_err(|_| {
+            Error::Config(format!("{} is not set; it must hold your Venice API key", defaults::API_KEY_ENV))
+        })?;
+        let mut builder = Client::builder().api_key(api_key);
+        if let Ok(base_url) = std::env::var(defaults::BASE_URL_ENV) {
+            builder = builder.base_url(base_url);
+        }
+        builder.build()
+    }
+
+    /// A builder for a client with settings of its own.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    #[cfg(feature = "api-keys")]
+    /// The API Keys resource: list, create, inspect, update and delete keys, and mint one
+    /// with a wallet.
+    pub fn api_keys(&self) -> ApiKeys<'_> {
+        ApiKeys::new(self)
+    }
+
+    /// The generated client, for operations the facade does not wrap. It sends through the
+    /// same HTTP client, headers, key and retry policy as the facade.
+    pub fn raw(&self) -> &venice_api_gen::Client {
+        &self.generated
+    }
+
+    /// Runs a call made with the generated client and decodes its outcome the way the facade
+    /// does: a [`Response`] with rate limits, or this crate's [`Error`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: venice_api::Client) -> venice_api::Result<()> {
+    /// let limits = client.call(|raw| raw.get_api_key_rate_limits().send()).await?;
+    /// println!("{:?}", limits.data.api_tier);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn call<'a, T, E, F, Fut>(&'a self, call: F) -> Result<Response<T>>
+    where
+        F: FnOnce(&'a venice_api_gen::Client) -> Fut,
+        Fut: Future<Output = std::result::Result<ResponseValue<T>, GeneratedError<E>>>,
+        E: serde::Serialize,
+    {
+        response::decode(call(&self.generated)).await
+    }
+
+    /// Sends a request the generated layer cannot express (a multipart upload, a streamed
+    /// answer) through the same transport as generated calls: `build` makes it afresh for each
+    /// attempt from the HTTP client and the base URL. An error status becomes [`Error::Api`].
+    #[cfg_attr(not(feature = "api-keys"), allow(dead_code, reason = "only resource modules call it"))]
+    #[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
+    pub(crate) async fn send_built(
+        &self,
+        operation_id: &'static str,
+        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder + Sync,
+    ) -> Result<reqwest::Response> {
+        let make = || build(&self.http, &self.base_url).build();
+        let result = self.transport.send_built(&self.http, &make, operation_id).await;
+        response::checked(result, operation_id).await
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// How many times a failed request is sent again.
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// Whether the client was built with an API key.
+    pub fn has_api_key(&self) -> bool {
+        self.has_api_key
+    }
+
+    /// Refuses, before sending, a call that needs the key on a client built without one.
+    #[cfg_attr(not(feature = "api-keys"), allow(dead_code, reason = "only resource modules call it"))]
+    pub(crate) fn require_api_key(&self, call: &str) -> Result<()> {
+        if self.has_api_key {
+            Ok(())
+        } else {
+            Err(Error::Config(format!("`{call}` needs an API key, and this client was built without one")))
+        }
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client").field("base_url", &self.base_url).field("has_api_key", &self.has_api_key).finish()
+    }
+}
+
+/// Configures a [`Client`]. Every setting has a default (see [`defaults`]) except the API key,
+/// which must be given, or explicitly left out with [`without_api_key`](Self::without_api_key).
+#[derive(Default)]
+pub struct ClientBuilder {
+    api_key: Option<SecretString>,
+    without_api_key: bool,
+    base_url: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    max_retries: Option<u32>,
+    deadline: Option<Duration>,
+    user_agent_suffix: Option<String>,
+    default_headers: Vec<(String, String)>,
+    http_client: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The API key sent as a bearer token. It is kept in a [`SecretString`]: never printed,
+    /// wiped from memory when the client is dropped.
+    pub fn api_key(mut self, api_key: impl Into<String>) -> Self {
+        self.api_key = Some(SecretString::from(api_key.into()));
+        self
+    }
+
+    /// Builds a client that sends no key, for the calls that need none (minting a key with a
+    /// wallet). Calls that need a key then fail before sending.
+    pub fn without_api_key(mut self) -> Self {
+        self.without_api_key = true;
+        self
+    }
+
+    /// Where requests go (default [`defaults::BASE_URL`]), including the `/api/v1` stem.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// How long one attempt may take, answer included (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// How long opening a connection may take (default 10 s). Ignored with
+    /// [`http_client`](Self::http_client), whose own setting applies.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How many times a failed request is sent again (default 2; 0 turns retries off).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = Some(max_retries);
+        self
+    }
+
+    /// How long one call may take in all, retries included (default 180 s).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Text added after `venice-api/<version>` in the `User-Agent` header, such as your
+    /// application's name and version.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// A header sent with every request (unless the request sets it itself).
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// An existing `reqwest::Client` to send with, to share its connection pool and settings.
+    /// The timeout is still applied per request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client> {
+        let api_key = self.checked_api_key()?;
+        let base_url = checked_base_url(self.base_url.as_deref().unwrap_or(defaults::BASE_URL), api_key.is_some())?;
+        let timeout = self.timeout.unwrap_or(defaults::REQUEST_TIMEOUT);
+        if timeout.is_zero() {
+            return Err(Error::Config("the timeout must be longer than zero".to_owned()));
+        }
+        let user_agent = match &self.user_agent_suffix {
+            Some(suffix) => format!("{} {}", defaults::USER_AGENT, suffix.trim()),
+            None => defaults::USER_AGENT.to_owned(),
+        };
+        let user_agent = HeaderValue::from_str(&user_agent)
+            .map_err(|_| Error::Config("the user agent suffix has characters a header cannot carry".to_owned()))?;
+        let default_headers = checked_headers(&self.default_headers)?;
+        let http_client = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout.unwrap_or(defaults::CONNECT_TIMEOUT))
+                .build()
+                .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
+        };
+        let has_api_key = api_key.is_some();
+        let max_retries = self.max_retries.unwrap_or(defaults::MAX_RETRIES);
+        let transport = Transport {
+            api_key,
+            user_agent,
+            default_headers,
+            timeout,
+            policy: RetryPolicy { max_retries, deadline: self.deadline.unwrap_or(defaults::RETRY_DEADLINE) },
+        };
+        let transport = Arc::new(transport);
+        let generated = venice_api_gen::Client::new_with_client(
+            &base_url,
+            http_client.clone(),
+            Inner::with_executor(Arc::clone(&transport) as _),
+        );
+        Ok(Client { generated, transport, http: http_client, base_url: base_url.into(), has_api_key, max_retries })
+    }
+
+    fn checked_api_key(&self) -> Result<Option<SecretString>> {
+        if self.without_api_key {
+            return Ok(None);
+        }
+        let Some(key) = &self.api_key else {
+            return Err(Error::Config(format!(
+                "no API key: pass one to `ClientBuilder::api_key` or set {} (or call `without_api_key` \
+                 for the calls that need none)",
+                defaults::API_KEY_ENV
+            )));
+        };
+        let trimmed = key.expose_secret().trim();
+        if trimmed.is_empty() {
+            return Err(Error::Config("the API key is empty".to_owned()));
+        }
+        if HeaderValue::from_str(&format!("Bearer {trimmed}")).is_err() {
+            return Err(Error::Config("the API key has characters a header cannot carry".to_owned()));
+        }
+        Ok(Some(SecretString::from(trimmed.to_owned())))
+    }
+}
+
+/// The base URL without a trailing slash, refused when it is not http(s), or when it would
+/// send the key in clear text to another machine.
+fn checked_base_url(base_url: &str, sends_key: bool) -> Result<String> {
+    let url = reqwest::Url::parse(base_url)
+        .map_err(|e| Error::Config(format!("the base URL {base_url:?} is not a valid URL: {e}")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if !sends_key || is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::Config(format!(
+                "refusing to send the API key over plain http to {}; use https",
+                url.host_str().unwrap_or_default()
+            )));
+        }
+        other => return Err(Error::Config(format!("the base URL must be http or https, not {other}"))),
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config("the base URL must not have a query or fragment".to_owned()));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn checked_headers(pairs: &[(String, String)]) -> Result<HeaderMap> {
+    let mut headers = HeaderMap::new();
+    for (name, value) in pairs {
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::Config(format!("{name:?} is not a valid header name")))?;
+        if header == reqwest::header::AUTHORIZATION {
+            return Err(Error::Config("set the key with `api_key`, not as a default header".to_owned()));
+        }
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| Error::Config(format!("the value of header {name:?} has characters a header cannot carry")))?;
+        headers.insert(header, value);
+    }
+    Ok(headers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_error(builder: ClientBuilder) -> String {
+        match builder.build() {
+            Err(Error::Config(message)) => message,
+            other => panic!("expected a configuration error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_missing_key_is_refused_at_build_time() {
+        assert!(config_error(Client::builder()).contains("no API key"));
+    }
+
+    #[test]
+    fn an_empty_key_is_refused_at_build_time() {
+        assert!(config_error(Client::builder().api_key("  ")).contains("empty"));
+    }
+
+    #[test]
+    fn a_key_is_refused_over_plain_http_to_another_host() {
+        let message = config_error(Client::builder().api_key("k").base_url("http://api.example.com/api/v1"));
+        assert!(message.contains("plain http"), "{message}");
+    }
+
+    #[test]
+    fn plain_http_is_allowed_to_loopback_and_without_a_key() {
+        for url in ["http://127.0.0.1:9/api/v1", "http://localhost:9", "http://[::1]:9"] {
+            Client::builder().api_key("k").base_url(url).build().unwrap();
+        }
+        Client::builder().without_api_key().base_url("http://api.example.com").build().unwrap();
+    }
+
+    #[test]
+    fn the_trailing_slash_of_the_base_url_is_dropped() {
+        let client = Client::builder().api_key("k").base_url("https://example.com/api/v1/").build().unwrap();
+        assert_eq!(client.base_url(), "https://example.com/api/v1");
+    }
+
+    #[test]
+    fn the_default_base_url_is_venices() {
+        assert_eq!(Client::builder().api_key("k").build().unwrap().base_url(), defaults::BASE_URL);
+    }
+
+    #[test]
+    fn other_schemes_are_refused() {
+        assert!(config_error(Client::builder().api_key("k").base_url("ftp://example.com")).contains("http or https"));
+    }
+
+    #[test]
+    fn the_key_never_shows_in_debug_output() {
+        let builder = Client::builder().api_key("sk-very-secret");
+        assert!(!format!("{builder:?}").contains("sk-very-secret"));
+        let client = builder.build().unwrap();
+        assert!(!format!("{client:?}").contains("sk-very-secret"));
+    }
+
+    #[test]
+    fn authorization_cannot_be_a_default_header() {
+        let message = config_error(Client::builder().api_key("k").default_header("Authorization", "Bearer x"));
+        assert!(message.contains("api_key"));
+    }
+
+    #[test]
+    fn a_bad_header_name_is_refused() {
+        assert!(config_error(Client::builder().api_key("k").default_header("bad name", "x")).contains("header name"));
+    }
+}

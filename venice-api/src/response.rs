@@ -1,0 +1,173 @@
+//! What a successful call returns, and where every generated call's outcome is decoded into
+//! it or into an [`Error`].
+
+use std::future::Future;
+use std::ops::Deref;
+
+use progenitor_client::{Error as GeneratedError, ResponseValue};
+use reqwest::header::HeaderMap;
+
+use crate::error::{ApiError, Error, Result, excerpt, request_id};
+use crate::rate_limit::RateLimits;
+use crate::transport::{Exchange, observe};
+
+/// A decoded answer with what its headers said.
+///
+/// Dereferences to the decoded body, so `response.data` reaches the body's `data` field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response<T> {
+    body: T,
+    status: u16,
+    rate_limits: RateLimits,
+    request_id: Option<String>,
+}
+
+impl<T> Response<T> {
+    /// The decoded body.
+    pub fn body(&self) -> &T {
+        &self.body
+    }
+
+    /// The decoded body, keeping nothing else.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+
+    /// The HTTP status (a 2xx).
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The rate-limit headers of the answer.
+    pub fn rate_limits(&self) -> &RateLimits {
+        &self.rate_limits
+    }
+
+    /// The request id the server gave the call, if any.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The same response with its body changed by `f`.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response { body: f(self.body), status: self.status, rate_limits: self.rate_limits, request_id: self.request_id }
+    }
+
+    fn new(body: T, status: u16, headers: &HeaderMap) -> Self {
+        Response { body, status, rate_limits: RateLimits::from_headers(headers), request_id: request_id(headers) }
+    }
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
+
+/// Awaits a generated call and decodes its outcome: the one place where answers become
+/// [`Response`]s and failures become [`Error`]s.
+pub(crate) async fn decode<T, E, F>(call: F) -> Result<Response<T>>
+where
+    F: Future<Output = std::result::Result<ResponseValue<T>, GeneratedError<E>>>,
+    E: serde::Serialize,
+{
+    let (outcome, exchange) = observe(call).await;
+    match outcome {
+        Ok(value) => {
+            let (status, headers) = (value.status().as_u16(), value.headers().clone());
+            Ok(Response::new(value.into_inner(), status, &headers))
+        }
+        Err(error) => Err(decode_error(error, exchange).await),
+    }
+}
+
+async fn decode_error<E: serde::Serialize>(error: GeneratedError<E>, exchange: Option<Exchange>) -> Error {
+    let operation_id = exchange.as_ref().map(|x| x.operation_id);
+    match error {
+        GeneratedError::InvalidRequest(reason) => Error::invalid("request", reason),
+        GeneratedError::CommunicationError(e)
+        | GeneratedError::InvalidUpgrade(e)
+        | GeneratedError::ResponseBodyError(e) => Error::from_reqwest(e),
+        GeneratedError::ErrorResponse(value) => {
+            let (status, headers) = (value.status().as_u16(), value.headers().clone());
+            let body = serde_json::to_vec(&value.into_inner()).unwrap_or_default();
+            api_error(status, &headers, &body, operation_id)
+        }
+        // A documented status whose body did not match its schema. For an error status that is
+        // still the server's refusal (an OpenAI-style body, an HTML page from a proxy).
+        GeneratedError::InvalidResponsePayload(body, source) => match exchange {
+            Some(x) if !(200..300).contains(&x.status) => api_error(x.status, &x.headers, &body, operation_id),
+            _ => Error::Decode {
+                status: exchange.map(|x| x.status),
+                reason: source.to_string(),
+                excerpt: excerpt(&body),
+            },
+        },
+        GeneratedError::UnexpectedResponse(response) => {
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = match response.bytes().await {
+                Ok(body) => body,
+                Err(e) => return Error::from_reqwest(e),
+            };
+            if (200..300).contains(&status) {
+                Error::Decode {
+                    status: Some(status),
+                    reason: "the API description lists no such success status for this operation".to_owned(),
+                    excerpt: excerpt(&body),
+                }
+            } else {
+                api_error(status, &headers, &body, operation_id)
+            }
+        }
+        GeneratedError::Custom(message) => Error::Transport { message: message.clone(), source: message.into() },
+    }
+}
+
+/// An answer the facade asked for itself (see `Client::send_built`): a success is handed
+/// back to be read; an error status is read (at most [`ERROR_BODY_LIMIT`] bytes) into
+/// [`Error::Api`].
+#[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
+pub(crate) async fn checked(
+    result: reqwest::Result<reqwest::Response>,
+    operation_id: &str,
+) -> Result<reqwest::Response> {
+    let mut response = result.map_err(Error::from_reqwest)?;
+    let status = response.status().as_u16();
+    if (200..300).contains(&status) {
+        return Ok(response);
+    }
+    let headers = response.headers().clone();
+    let mut body = Vec::new();
+    while body.len() < ERROR_BODY_LIMIT {
+        match response.chunk().await.map_err(Error::from_reqwest)? {
+            Some(chunk) => body.extend_from_slice(&chunk),
+            None => break,
+        }
+    }
+    Err(api_error(status, &headers, &body, Some(operation_id)))
+}
+
+/// Reads a JSON answer the facade asked for itself into a [`Response`].
+#[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
+pub(crate) async fn json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<Response<T>> {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(Error::from_reqwest)?;
+    let value = serde_json::from_slice(&body).map_err(|e| Error::Decode {
+        status: Some(status),
+        reason: e.to_string(),
+        excerpt: excerpt(&body),
+    })?;
+    Ok(Response::new(value, status, &headers))
+}
+
+/// How much of an error answer is read: enough for any JSON error, not a whole HTML site.
+#[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+fn api_error(status: u16, headers: &HeaderMap, body: &[u8], operation_id: Option<&str>) -> Error {
+    Error::Api(Box::new(ApiError::from_answer(status, headers, body, operation_id)))
+}

@@ -1,0 +1,287 @@
+//! Answers that arrive over time: server-sent events decoded into typed chunks
+//! ([`EventStream`]), and binary bodies read piece by piece ([`BinaryStream`]) so that a
+//! large file never has to fit in memory.
+//!
+//! Events are split by the `eventsource-stream` crate, which handles events cut across
+//! network reads, `\r\n` line ends and comments; this module decides what an event means:
+//! `[DONE]` ends the stream, an `error` event or an `{"error": …}` payload ends it with
+//! [`Error::Api`], anything else is decoded as one chunk.
+
+use std::fmt;
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use eventsource_stream::Eventsource;
+use futures_util::{Stream, StreamExt, TryStreamExt, stream};
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+use tokio::io::AsyncWriteExt;
+
+use crate::error::{ApiError, ApiErrorKind, Error, Result, excerpt, request_id};
+use crate::rate_limit::RateLimits;
+
+/// A stream of typed chunks decoded from server-sent events; ends after `[DONE]`, the end of
+/// the body, or the first error.
+pub struct EventStream<T> {
+    events: Pin<Box<dyn Stream<Item = Result<T>> + Send>>,
+    rate_limits: RateLimits,
+    request_id: Option<String>,
+}
+
+impl<T> fmt::Debug for EventStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventStream").field("request_id", &self.request_id).finish_non_exhaustive()
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> EventStream<T> {
+    /// The events of an answer to `operation_id`.
+    #[cfg_attr(not(feature = "api-keys"), allow(dead_code, reason = "only resource modules call it"))]
+    #[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
+    pub(crate) fn from_response(response: reqwest::Response, operation_id: &'static str) -> Self {
+        let headers = response.headers().clone();
+        let chunks = response.bytes_stream().map_err(Error::from_reqwest);
+        Self::from_chunks(chunks, headers, operation_id)
+    }
+
+    /// The events of a body arriving as `chunks`, cut anywhere.
+    pub(crate) fn from_chunks(
+        chunks: impl Stream<Item = Result<Bytes>> + Send + 'static,
+        headers: HeaderMap,
+        operation_id: &'static str,
+    ) -> Self {
+        let rate_limits = RateLimits::from_headers(&headers);
+        let request_id = request_id(&headers);
+        let parsed = Box::pin(chunks.eventsource());
+        // The state is the event source while there is more to read; `[DONE]` and the first
+        // error end the stream.
+        let events = stream::unfold(Some(parsed), move |state| {
+            let headers = headers.clone();
+            async move {
+                let mut parsed = state?;
+                let decoded = match parsed.next().await? {
+                    Ok(event) => decode_event(&event.event, &event.data, &headers, operation_id)?,
+                    Err(eventsource_stream::EventStreamError::Transport(error)) => Err(error),
+                    Err(other) => Err(Error::Decode {
+                        status: Some(200),
+                        reason: format!("the event stream is malformed: {other}"),
+                        excerpt: String::new(),
+                    }),
+                };
+                let next = decoded.is_ok().then_some(parsed);
+                Some((decoded, next))
+            }
+        });
+        EventStream { events: Box::pin(events), rate_limits, request_id }
+    }
+}
+
+/// What one event means: `None` for `[DONE]`, else a chunk or the error it reports.
+fn decode_event<T: DeserializeOwned>(
+    name: &str,
+    data: &str,
+    headers: &HeaderMap,
+    operation_id: &'static str,
+) -> Option<Result<T>> {
+    let data = data.trim();
+    if data == "[DONE]" {
+        return None;
+    }
+    let is_error_payload = || {
+        serde_json::from_str::<serde_json::Value>(data)
+            .ok()
+            .and_then(|v| v.as_object().map(|o| o.contains_key("error") && !o.contains_key("choices")))
+            .unwrap_or(false)
+    };
+    if name == "error" || is_error_payload() {
+        let mut error = ApiError::from_answer(200, headers, data.as_bytes(), Some(operation_id));
+        error.kind = ApiErrorKind::Stream;
+        return Some(Err(Error::Api(Box::new(error))));
+    }
+    Some(serde_json::from_str(data).map_err(|e| Error::Decode {
+        status: Some(200),
+        reason: format!("an event could not be decoded: {e}"),
+        excerpt: excerpt(data.as_bytes()),
+    }))
+}
+
+impl<T> EventStream<T> {
+    /// The rate-limit headers of the answer.
+    pub fn rate_limits(&self) -> &RateLimits {
+        &self.rate_limits
+    }
+
+    /// The request id the server gave the call, if any.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+
+impl<T> Stream for EventStream<T> {
+    type Item = Result<T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.events.as_mut().poll_next(cx)
+    }
+}
+
+/// A binary answer (audio, image, video, CSV), read as it arrives.
+pub struct BinaryStream {
+    body: Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>,
+    content_type: Option<String>,
+    content_length: Option<u64>,
+    rate_limits: RateLimits,
+    request_id: Option<String>,
+}
+
+impl fmt::Debug for BinaryStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BinaryStream")
+            .field("content_type", &self.content_type)
+            .field("content_length", &self.content_length)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BinaryStream {
+    /// The body of `response`, not yet read.
+    #[cfg_attr(not(feature = "api-keys"), allow(dead_code, reason = "only resource modules call it"))]
+    #[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
+    pub(crate) fn from_response(response: reqwest::Response) -> Self {
+        let headers = response.headers();
+        BinaryStream {
+            content_type: headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned),
+            content_length: response.content_length(),
+            rate_limits: RateLimits::from_headers(headers),
+            request_id: request_id(headers),
+            body: Box::pin(response.bytes_stream().map_err(Error::from_reqwest)),
+        }
+    }
+
+    /// The media type the server gave the body (`audio/mpeg`, `image/png`, …).
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    /// The body's length, when the server said it.
+    pub fn content_length(&self) -> Option<u64> {
+        self.content_length
+    }
+
+    /// The rate-limit headers of the answer.
+    pub fn rate_limits(&self) -> &RateLimits {
+        &self.rate_limits
+    }
+
+    /// The request id the server gave the call, if any.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The whole body in memory; for large bodies prefer [`write_to`](Self::write_to).
+    pub async fn bytes(mut self) -> Result<Bytes> {
+        let mut whole = Vec::with_capacity(self.content_length.unwrap_or(0).min(16 << 20) as usize);
+        while let Some(chunk) = self.body.next().await {
+            whole.extend_from_slice(&chunk?);
+        }
+        Ok(whole.into())
+    }
+
+    /// Copies the body into `writer` as it arrives and returns how many bytes it wrote.
+    pub async fn write_to<W: tokio::io::AsyncWrite + Unpin + ?Sized>(mut self, writer: &mut W) -> Result<u64> {
+        let mut written = 0;
+        while let Some(chunk) = self.body.next().await {
+            let chunk = chunk?;
+            writer.write_all(&chunk).await?;
+            written += chunk.len() as u64;
+        }
+        writer.flush().await?;
+        Ok(written)
+    }
+
+    /// Writes the body to a new file at `path` (replacing one that exists), returning its size.
+    pub async fn save(self, path: impl AsRef<Path>) -> Result<u64> {
+        let mut file = tokio::fs::File::create(path).await?;
+        let written = self.write_to(&mut file).await?;
+        file.sync_all().await?;
+        Ok(written)
+    }
+}
+
+impl Stream for BinaryStream {
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.body.as_mut().poll_next(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Chunk {
+        n: u32,
+    }
+
+    /// Splits `body` into pieces of `size` bytes, as a network might.
+    fn events(body: &str, size: usize) -> EventStream<Chunk> {
+        let pieces: Vec<Result<Bytes>> = body.as_bytes().chunks(size).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+        EventStream::from_chunks(stream::iter(pieces), HeaderMap::new(), "test")
+    }
+
+    async fn collect(stream: EventStream<Chunk>) -> Vec<std::result::Result<u32, String>> {
+        stream.map(|item| item.map(|c| c.n).map_err(|e| e.to_string())).collect().await
+    }
+
+    const BODY: &str = "data: {\"n\":1}\n\n: keep-alive\n\ndata: {\"n\":2}\r\n\r\ndata: {\"n\":3}\n\ndata: [DONE]\n\n";
+
+    #[tokio::test]
+    async fn chunks_are_decoded_in_order_however_the_body_is_cut() {
+        for size in [1, 2, 3, 7, 16, BODY.len()] {
+            assert_eq!(collect(events(BODY, size)).await, [Ok(1), Ok(2), Ok(3)], "pieces of {size}");
+        }
+    }
+
+    #[tokio::test]
+    async fn nothing_after_done_is_read() {
+        let body = "data: {\"n\":1}\n\ndata: [DONE]\n\ndata: {\"n\":2}\n\n";
+        assert_eq!(collect(events(body, 5)).await, [Ok(1)]);
+    }
+
+    #[tokio::test]
+    async fn an_error_sent_mid_stream_ends_it_with_an_api_error() {
+        let body = "data: {\"n\":1}\n\ndata: {\"error\":\"model overloaded\"}\n\ndata: {\"n\":2}\n\n";
+        let items: Vec<_> = events(body, 4).collect().await;
+        assert_eq!(items.len(), 2);
+        match &items[1] {
+            Err(Error::Api(api)) => {
+                assert_eq!(api.kind, ApiErrorKind::Stream);
+                assert_eq!(api.message, "model overloaded");
+            }
+            other => panic!("expected a stream error, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_error_event_ends_the_stream() {
+        let body = "event: error\ndata: {\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}\n\n";
+        let items: Vec<_> = events(body, 3).collect().await;
+        assert!(matches!(&items[..], [Err(Error::Api(api))] if api.message == "boom"));
+    }
+
+    #[tokio::test]
+    async fn an_undecodable_chunk_is_a_decode_error_and_ends_the_stream() {
+        let body = "data: {\"n\":\"one\"}\n\ndata: {\"n\":2}\n\n";
+        let items: Vec<_> = events(body, 64).collect().await;
+        assert!(matches!(&items[..], [Err(Error::Decode { .. })]), "{items:?}");
+    }
+
+    #[tokio::test]
+    async fn a_body_that_ends_without_done_ends_the_stream() {
+        assert_eq!(collect(events("data: {\"n\":1}\n\n", 3)).await, [Ok(1)]);
+    }
+}

@@ -1,0 +1,408 @@
+//! Cargo features for the generated code: one per API tag, so that a user of one resource
+//! compiles only its operations and the types they can reach.
+//!
+//! progenitor writes every operation and type into one file. This step runs on its syntax
+//! tree: each operation method and its request builder get `#[cfg(feature = "<tag>")]`,
+//! where `<tag>` is the operation's first tag in kebab case (`API Keys` -> `api-keys`,
+//! `Responses (Alpha)` -> `responses`); each type gets the features of every operation that
+//! reaches it, directly or through other types; each impl or helper gets the features of
+//! the types it names. A type no operation reaches stays ungated.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::ToKebabCase;
+use quote::quote;
+use serde_json::Value;
+use syn::visit::Visit;
+
+use crate::walk::for_each_operation;
+
+/// The feature an operation with first tag `tag` belongs to.
+pub fn feature_of_tag(tag: &str) -> String {
+    let name = tag.split('(').next().unwrap_or(tag).trim();
+    let feature = name.to_kebab_case();
+    if feature.is_empty() { UNTAGGED.to_owned() } else { feature }
+}
+
+/// The feature of operations without tags.
+pub const UNTAGGED: &str = "untagged";
+
+/// The feature of each operation, by the snake-case id progenitor gives its method.
+pub fn operation_features(document: &Value) -> BTreeMap<String, String> {
+    let mut doc = document.clone();
+    let mut features = BTreeMap::new();
+    for_each_operation(&mut doc, |key, operation| {
+        let tag = operation.get("tags").and_then(Value::as_array).and_then(|t| t.first()).and_then(Value::as_str);
+        features.insert(
+            heck::ToSnakeCase::to_snake_case(key.label().as_str()),
+            tag.map_or_else(|| UNTAGGED.to_owned(), feature_of_tag),
+        );
+    });
+    features
+}
+
+/// Adds the `cfg` attributes to `file`; returns the features the attributes name.
+pub fn gate(file: &mut syn::File, operation_features: &BTreeMap<String, String>) -> BTreeSet<String> {
+    let type_names = type_names(file);
+    let op_builders = operation_builders(file, operation_features);
+    let reach = reachability(file, &type_names, &op_builders);
+
+    for item in &mut file.items {
+        match item {
+            syn::Item::Impl(block) if is_inherent_client_impl(block) => {
+                for member in &mut block.items {
+                    if let syn::ImplItem::Fn(method) = member
+                        && let Some(feature) = operation_features.get(&method.sig.ident.to_string())
+                    {
+                        method.attrs.push(cfg_attribute(&[BTreeSet::from([feature.clone()])]));
+                    }
+                }
+            }
+            syn::Item::Mod(module) if module.ident == "builder" => {
+                for inner in module_items(module) {
+                    if let Some(feature) = owner(inner).and_then(|o| op_builders.get(&o)) {
+                        attrs_mut(inner).push(cfg_attribute(&[BTreeSet::from([feature.clone()])]));
+                    }
+                }
+            }
+            syn::Item::Mod(module) if module.ident == "types" => gate_types(module, &type_names, &reach),
+            _ => {}
+        }
+    }
+    operation_features.values().cloned().collect()
+}
+
+fn gate_types(module: &mut syn::ItemMod, type_names: &BTreeSet<String>, reach: &BTreeMap<String, BTreeSet<String>>) {
+    for item in module_items(module) {
+        if let syn::Item::Mod(nested) = item {
+            if nested.ident != "error" {
+                gate_types(nested, type_names, reach);
+            }
+            continue;
+        }
+        let needs: Vec<BTreeSet<String>> = match item {
+            syn::Item::Struct(_) | syn::Item::Enum(_) | syn::Item::Type(_) => {
+                owner(item).and_then(|o| reach.get(&o)).filter(|f| !f.is_empty()).cloned().into_iter().collect()
+            }
+            _ => references(item, type_names)
+                .iter()
+                .filter_map(|name| reach.get(name))
+                .filter(|f| !f.is_empty())
+                .cloned()
+                .collect(),
+        };
+        let needs = minimal(needs);
+        if !needs.is_empty() {
+            attrs_mut(item).push(cfg_attribute(&needs));
+        }
+    }
+}
+
+/// Drops each set that contains another: `any(small)` already implies `any(big)`.
+fn minimal(mut sets: Vec<BTreeSet<String>>) -> Vec<BTreeSet<String>> {
+    sets.sort_by_key(BTreeSet::len);
+    sets.dedup();
+    let mut kept: Vec<BTreeSet<String>> = Vec::new();
+    for set in sets {
+        if !kept.iter().any(|k| k.is_subset(&set)) {
+            kept.push(set);
+        }
+    }
+    kept
+}
+
+/// `#[cfg(...)]` requiring one feature of each set.
+fn cfg_attribute(needs: &[BTreeSet<String>]) -> syn::Attribute {
+    let any = |set: &BTreeSet<String>| {
+        let features: Vec<_> = set.iter().map(|f| quote!(feature = #f)).collect();
+        if features.len() == 1 { features[0].clone() } else { quote!(any(#(#features),*)) }
+    };
+    let terms: Vec<_> = needs.iter().map(any).collect();
+    let predicate = if terms.len() == 1 { terms[0].clone() } else { quote!(all(#(#terms),*)) };
+    syn::parse_quote!(#[cfg(#predicate)])
+}
+
+/// For each generated type, the features of the operations that reach it.
+fn reachability(
+    file: &syn::File,
+    type_names: &BTreeSet<String>,
+    op_builders: &BTreeMap<String, String>,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut reach: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for item in &file.items {
+        let syn::Item::Mod(module) = item else { continue };
+        let Some((_, items)) = &module.content else { continue };
+        if module.ident == "builder" {
+            for inner in items {
+                if let Some(feature) = owner(inner).and_then(|o| op_builders.get(&o)) {
+                    for name in references(inner, type_names) {
+                        reach.entry(name).or_default().insert(feature.clone());
+                    }
+                }
+            }
+        } else if module.ident == "types" {
+            collect_edges(items, type_names, &mut edges);
+        }
+    }
+    // Propagate until nothing changes; the graph is small (hundreds of types).
+    loop {
+        let mut changed = false;
+        for (from, targets) in &edges {
+            let Some(features) = reach.get(from).cloned() else { continue };
+            for target in targets {
+                let entry = reach.entry(target.clone()).or_default();
+                let before = entry.len();
+                entry.extend(features.iter().cloned());
+                changed |= entry.len() != before;
+            }
+        }
+        if !changed {
+            return reach;
+        }
+    }
+}
+
+fn collect_edges(items: &[syn::Item], type_names: &BTreeSet<String>, edges: &mut BTreeMap<String, BTreeSet<String>>) {
+    for item in items {
+        if let syn::Item::Mod(nested) = item {
+            if let Some((_, inner)) = &nested.content {
+                collect_edges(inner, type_names, edges);
+            }
+            continue;
+        }
+        if let Some(from) = owner(item).filter(|o| type_names.contains(o)) {
+            let targets: Vec<String> = references(item, type_names).into_iter().filter(|t| *t != from).collect();
+            edges.entry(from).or_default().extend(targets);
+        }
+    }
+}
+
+/// The names of the types in `mod types`.
+fn type_names(file: &syn::File) -> BTreeSet<String> {
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref(),
+            _ => None,
+        })
+        .flat_map(|(_, items)| items.iter())
+        .filter(|item| matches!(item, syn::Item::Struct(_) | syn::Item::Enum(_) | syn::Item::Type(_)))
+        .filter_map(owner)
+        .collect()
+}
+
+/// Each operation's request builder struct, with the operation's feature.
+fn operation_builders(file: &syn::File, operation_features: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut builders = BTreeMap::new();
+    for item in &file.items {
+        let syn::Item::Impl(block) = item else { continue };
+        if !is_inherent_client_impl(block) {
+            continue;
+        }
+        for member in &block.items {
+            let syn::ImplItem::Fn(method) = member else { continue };
+            let Some(feature) = operation_features.get(&method.sig.ident.to_string()) else { continue };
+            if let syn::ReturnType::Type(_, ty) = &method.sig.output
+                && let syn::Type::Path(path) = ty.as_ref()
+                && let Some(last) = path.path.segments.last()
+            {
+                builders.insert(last.ident.to_string(), feature.clone());
+            }
+        }
+    }
+    builders
+}
+
+fn is_inherent_client_impl(block: &syn::ItemImpl) -> bool {
+    block.trait_.is_none() && matches!(block.self_ty.as_ref(), syn::Type::Path(p) if p.path.is_ident("Client"))
+}
+
+/// The type an item defines or implements for.
+fn owner(item: &syn::Item) -> Option<String> {
+    match item {
+        syn::Item::Struct(s) => Some(s.ident.to_string()),
+        syn::Item::Enum(e) => Some(e.ident.to_string()),
+        syn::Item::Type(t) => Some(t.ident.to_string()),
+        syn::Item::Impl(block) => match block.self_ty.as_ref() {
+            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The generated type names `item` mentions.
+fn references(item: &syn::Item, type_names: &BTreeSet<String>) -> BTreeSet<String> {
+    struct Names<'a> {
+        known: &'a BTreeSet<String>,
+        found: BTreeSet<String>,
+    }
+    impl<'ast> Visit<'ast> for Names<'_> {
+        fn visit_path(&mut self, path: &'ast syn::Path) {
+            for segment in &path.segments {
+                let name = segment.ident.to_string();
+                if self.known.contains(&name) {
+                    self.found.insert(name);
+                }
+            }
+            syn::visit::visit_path(self, path);
+        }
+        fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
+            let name = item.ident.to_string();
+            if self.known.contains(&name) {
+                self.found.insert(name);
+            }
+            syn::visit::visit_item_struct(self, item);
+        }
+        fn visit_item_enum(&mut self, item: &'ast syn::ItemEnum) {
+            let name = item.ident.to_string();
+            if self.known.contains(&name) {
+                self.found.insert(name);
+            }
+            syn::visit::visit_item_enum(self, item);
+        }
+    }
+    let mut names = Names { known: type_names, found: BTreeSet::new() };
+    names.visit_item(item);
+    names.found
+}
+
+fn module_items(module: &mut syn::ItemMod) -> impl Iterator<Item = &mut syn::Item> {
+    module.content.iter_mut().flat_map(|(_, items)| items.iter_mut())
+}
+
+fn attrs_mut(item: &mut syn::Item) -> &mut Vec<syn::Attribute> {
+    match item {
+        syn::Item::Const(i) => &mut i.attrs,
+        syn::Item::Enum(i) => &mut i.attrs,
+        syn::Item::Fn(i) => &mut i.attrs,
+        syn::Item::Impl(i) => &mut i.attrs,
+        syn::Item::Mod(i) => &mut i.attrs,
+        syn::Item::Static(i) => &mut i.attrs,
+        syn::Item::Struct(i) => &mut i.attrs,
+        syn::Item::Trait(i) => &mut i.attrs,
+        syn::Item::Type(i) => &mut i.attrs,
+        syn::Item::Use(i) => &mut i.attrs,
+        syn::Item::Union(i) => &mut i.attrs,
+        syn::Item::Macro(i) => &mut i.attrs,
+        _ => unreachable!("progenitor emits no other item kinds at this level"),
+    }
+}
+
+/// The features `Cargo.toml` at `manifest` declares, read from its `[features]` table.
+pub fn declared_features(manifest: &str) -> BTreeSet<String> {
+    let mut in_features = false;
+    let mut declared = BTreeSet::new();
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_features = line == "[features]";
+        } else if in_features && let Some((name, _)) = line.split_once('=') {
+            let name = name.trim().trim_matches('"');
+            if !name.is_empty() && !name.starts_with('#') {
+                declared.insert(name.to_owned());
+            }
+        }
+    }
+    declared
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = r#"
+        pub mod types {
+            pub struct Shared { pub x: i64 }
+            pub struct ChatBody { pub shared: Shared }
+            pub struct KeyBody { pub shared: Shared, pub inner: KeyInner }
+            pub struct KeyInner(String);
+            pub struct Orphan;
+            impl From<KeyInner> for String { fn from(v: KeyInner) -> Self { v.0 } }
+            impl ::std::fmt::Debug for ChatBody { fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { Ok(()) } }
+            pub mod builder {
+                pub struct KeyBody { shared: Result<super::Shared, String> }
+            }
+            pub mod defaults {
+                pub(super) fn key_inner() -> super::KeyInner { super::KeyInner(String::new()) }
+                pub(super) fn plain() -> i64 { 1 }
+            }
+            pub mod error { pub struct ConversionError; }
+        }
+        pub struct Client;
+        impl Client {
+            pub fn chat(&self) -> builder::Chat<'_> { todo!() }
+            pub fn create_key(&self) -> builder::CreateKey<'_> { todo!() }
+        }
+        pub mod builder {
+            pub struct Chat<'a> { body: types::ChatBody, c: &'a () }
+            pub struct CreateKey<'a> { body: types::builder::KeyBody, c: &'a () }
+            impl<'a> CreateKey<'a> { fn send(self) {} }
+        }
+    "#;
+
+    fn gated() -> String {
+        let mut file: syn::File = syn::parse_str(FILE).unwrap();
+        let features =
+            BTreeMap::from([("chat".to_owned(), "chat".to_owned()), ("create_key".to_owned(), "api-keys".to_owned())]);
+        gate(&mut file, &features);
+        prettyplease::unparse(&file)
+    }
+
+    fn attribute_before(source: &str, item: &str) -> String {
+        let at = source.find(item).unwrap_or_else(|| panic!("{item} not in {source}"));
+        source[..at].trim_end().lines().last().unwrap().trim().to_owned()
+    }
+
+    #[test]
+    fn tags_become_kebab_case_features() {
+        assert_eq!(feature_of_tag("API Keys"), "api-keys");
+        assert_eq!(feature_of_tag("Responses (Alpha)"), "responses");
+        assert_eq!(feature_of_tag("Crypto RPC"), "crypto-rpc");
+        assert_eq!(feature_of_tag("x402"), "x402");
+    }
+
+    #[test]
+    fn operations_and_their_builders_get_their_feature() {
+        let source = gated();
+        assert_eq!(attribute_before(&source, "pub fn chat("), r#"#[cfg(feature = "chat")]"#);
+        assert_eq!(attribute_before(&source, "pub struct CreateKey<"), r#"#[cfg(feature = "api-keys")]"#);
+        assert_eq!(attribute_before(&source, "impl<'a> CreateKey<'a>"), r#"#[cfg(feature = "api-keys")]"#);
+    }
+
+    #[test]
+    fn a_type_reached_by_two_features_needs_either() {
+        assert_eq!(
+            attribute_before(&gated(), "pub struct Shared"),
+            r#"#[cfg(any(feature = "api-keys", feature = "chat"))]"#
+        );
+    }
+
+    #[test]
+    fn types_reached_through_other_types_inherit_their_features() {
+        let source = gated();
+        assert_eq!(attribute_before(&source, "pub struct KeyInner"), r#"#[cfg(feature = "api-keys")]"#);
+        assert_eq!(attribute_before(&source, "impl From<KeyInner> for String"), r#"#[cfg(feature = "api-keys")]"#);
+        assert_eq!(attribute_before(&source, "pub(super) fn key_inner"), r#"#[cfg(feature = "api-keys")]"#);
+    }
+
+    #[test]
+    fn impls_follow_the_type_they_are_for() {
+        assert_eq!(attribute_before(&gated(), "impl ::std::fmt::Debug for ChatBody"), r#"#[cfg(feature = "chat")]"#);
+    }
+
+    #[test]
+    fn unreached_types_and_plain_helpers_stay_ungated() {
+        let source = gated();
+        assert!(!attribute_before(&source, "pub struct Orphan").starts_with("#[cfg"));
+        assert!(!attribute_before(&source, "pub(super) fn plain").starts_with("#[cfg"));
+        assert!(!attribute_before(&source, "pub struct ConversionError").starts_with("#[cfg"));
+    }
+
+    #[test]
+    fn declared_features_are_read_from_the_features_table() {
+        let manifest = "[package]\nname = \"x\"\n[features]\ndefault = [\"full\"]\napi-keys = []\n\"chat\" = []\n[dependencies]\nserde = \"1\"\n";
+        assert_eq!(declared_features(manifest), BTreeSet::from(["default".into(), "api-keys".into(), "chat".into()]));
+    }
+}
