@@ -26,7 +26,8 @@ fn operation_table_of_the_checked_in_crate() {
         .iter()
         .map(|op| {
             let creates = if op.creates_resource { " creates-resource" } else { "" };
-            format!("{} {} {} ({}) auth={:?}{creates}", op.method, op.path, op.id, op.operation_id, op.auth)
+            let sent_by = if op.generated { "" } else { " facade-only" };
+            format!("{} {} {} ({}) auth={:?}{creates}{sent_by}", op.method, op.path, op.id, op.operation_id, op.auth)
         })
         .collect();
     insta::assert_snapshot!("operation_table", table.join("\n"));

@@ -31,6 +31,9 @@ pub struct Operation {
     /// repeating it after an answer that may have been acted on could create a second one.
     /// The spec says so with `x-venice-creates-resource: true`.
     pub creates_resource: bool,
+    /// Whether the generated client has the operation; `false` for those the generator
+    /// excluded (multipart-only uploads), which the facade sends itself.
+    pub generated: bool,
 }
 
 /// The operation with hook id `id`, if the spec has one.

@@ -3,7 +3,8 @@
 // spec sha256: 9c996bd36f2ed803ab2375436e51fbcd9d00610ed699c94fd097347691fd0bb2
 
 use crate::operation::{Auth, Operation};
-/// Every generated operation, in path order.
+/// Every operation of the spec, in path order, including those the generated client
+/// does not have (`generated: false`), which the facade sends itself.
 pub const OPERATIONS: &[Operation] = &[
     Operation {
         id: "get_api_keys",
@@ -12,6 +13,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "create_api_key",
@@ -20,6 +22,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys",
         auth: Auth::Required,
         creates_resource: true,
+        generated: true,
     },
     Operation {
         id: "delete_api_key",
@@ -28,6 +31,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "update_api_key",
@@ -36,6 +40,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "get_api_key_generate_web3_key",
@@ -44,6 +49,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys/generate_web3_key",
         auth: Auth::None,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "post_api_key_generate_web3_key",
@@ -52,6 +58,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys/generate_web3_key",
         auth: Auth::None,
         creates_resource: true,
+        generated: true,
     },
     Operation {
         id: "get_api_key_rate_limits",
@@ -60,6 +67,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys/rate_limits",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "get_api_key_rate_limit_logs",
@@ -68,6 +76,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys/rate_limits/log",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "get_api_key_by_id",
@@ -76,6 +85,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys/{id}",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "complete_audio",
@@ -84,6 +94,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/audio/complete",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "queue_audio",
@@ -92,6 +103,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/audio/queue",
         auth: Auth::Required,
         creates_resource: true,
+        generated: true,
     },
     Operation {
         id: "quote_audio",
@@ -100,6 +112,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/audio/quote",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "retrieve_audio",
@@ -108,6 +121,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/audio/retrieve",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "create_speech",
@@ -116,6 +130,25 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/audio/speech",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
+    },
+    Operation {
+        id: "create_transcription",
+        operation_id: "createTranscription",
+        method: "POST",
+        path: "/audio/transcriptions",
+        auth: Auth::Required,
+        creates_resource: false,
+        generated: false,
+    },
+    Operation {
+        id: "create_cloned_voice",
+        operation_id: "createClonedVoice",
+        method: "POST",
+        path: "/audio/voices",
+        auth: Auth::Required,
+        creates_resource: true,
+        generated: false,
     },
     Operation {
         id: "web_scrape",
@@ -124,6 +157,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/augment/scrape",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "web_search",
@@ -132,6 +166,16 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/augment/search",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
+    },
+    Operation {
+        id: "create_text_parser",
+        operation_id: "createTextParser",
+        method: "POST",
+        path: "/augment/text-parser",
+        auth: Auth::Required,
+        creates_resource: false,
+        generated: false,
     },
     Operation {
         id: "get_billing_balance",
@@ -140,6 +184,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/billing/balance",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "get_billing_usage",
@@ -148,6 +193,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/billing/usage",
         auth: Auth::None,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "get_billing_usage_analytics",
@@ -156,6 +202,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/billing/usage-analytics",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "get_billing_usage_history",
@@ -164,6 +211,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/billing/usage-history",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "list_characters",
@@ -172,6 +220,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/characters",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "get_character_by_slug",
@@ -180,6 +229,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/characters/{slug}",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "get_character_reviews",
@@ -188,6 +238,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/characters/{slug}/reviews",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "create_chat_completion",
@@ -196,6 +247,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/chat/completions",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "list_crypto_rpc_networks",
@@ -204,6 +256,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/crypto/rpc/networks",
         auth: Auth::None,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "crypto_rpc_proxy",
@@ -212,6 +265,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/crypto/rpc/{network}",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "create_embedding",
@@ -220,6 +274,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/embeddings",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "background_remove_image",
@@ -228,6 +283,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/image/background-remove",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "edit_image",
@@ -236,6 +292,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/image/edit",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "generate_image",
@@ -244,6 +301,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/image/generate",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "multi_edit_image",
@@ -252,6 +310,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/image/multi-edit",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "get_image_styles",
@@ -260,6 +319,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/image/styles",
         auth: Auth::Optional,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "upscale_image",
@@ -268,6 +328,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/image/upscale",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "simple_generate_image",
@@ -276,6 +337,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/images/generations",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "list_models",
@@ -284,6 +346,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/models",
         auth: Auth::Optional,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "list_model_compatibility_mapping",
@@ -292,6 +355,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/models/compatibility_mapping",
         auth: Auth::Optional,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "list_model_traits",
@@ -300,6 +364,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/models/traits",
         auth: Auth::Optional,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "create_response",
@@ -308,6 +373,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/responses",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "complete_video",
@@ -316,6 +382,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/video/complete",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "queue_video",
@@ -324,6 +391,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/video/queue",
         auth: Auth::Required,
         creates_resource: true,
+        generated: true,
     },
     Operation {
         id: "quote_video",
@@ -332,6 +400,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/video/quote",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "retrieve_video",
@@ -340,6 +409,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/video/retrieve",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "create_video_transcription",
@@ -348,6 +418,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/video/transcriptions",
         auth: Auth::Required,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "get_x402_balance",
@@ -356,6 +427,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/x402/balance/{walletAddress}",
         auth: Auth::None,
         creates_resource: false,
+        generated: true,
     },
     Operation {
         id: "top_up_x402_balance",
@@ -364,6 +436,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/x402/top-up",
         auth: Auth::None,
         creates_resource: true,
+        generated: true,
     },
     Operation {
         id: "get_x402_transactions",
@@ -372,5 +445,6 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/x402/transactions/{walletAddress}",
         auth: Auth::None,
         creates_resource: false,
+        generated: true,
     },
 ];

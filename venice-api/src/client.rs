@@ -69,6 +69,78 @@ impl Client {
         ApiKeys::new(self)
     }
 
+    /// Chat completions, plain and streamed: `client.chat()`.
+    #[cfg(feature = "chat")]
+    pub fn chat(&self) -> crate::chat::Chat<'_> {
+        crate::chat::Chat::new(self)
+    }
+
+    /// The Responses API (alpha), plain and streamed: `client.responses()`.
+    #[cfg(feature = "responses")]
+    pub fn responses(&self) -> crate::responses::Responses<'_> {
+        crate::responses::Responses::new(self)
+    }
+
+    /// Text embeddings: `client.embeddings()`.
+    #[cfg(feature = "embeddings")]
+    pub fn embeddings(&self) -> crate::embeddings::Embeddings<'_> {
+        crate::embeddings::Embeddings::new(self)
+    }
+
+    /// The model catalogue, its traits and compatibility names: `client.models()`.
+    #[cfg(feature = "models")]
+    pub fn models(&self) -> crate::models::Models<'_> {
+        crate::models::Models::new(self)
+    }
+
+    /// Public characters and their reviews: `client.characters()`.
+    #[cfg(feature = "characters")]
+    pub fn characters(&self) -> crate::characters::Characters<'_> {
+        crate::characters::Characters::new(self)
+    }
+
+    /// Image generation, editing, upscaling and background removal: `client.images()`.
+    #[cfg(feature = "images")]
+    pub fn images(&self) -> crate::images::Images<'_> {
+        crate::images::Images::new(self)
+    }
+
+    /// Speech, transcription, voice cloning and audio jobs: `client.audio()`.
+    #[cfg(feature = "audio")]
+    pub fn audio(&self) -> crate::audio::Audio<'_> {
+        crate::audio::Audio::new(self)
+    }
+
+    /// Video jobs (quote, queue, wait, download, clean up) and transcriptions: `client.video()`.
+    #[cfg(feature = "video")]
+    pub fn video(&self) -> crate::video::Video<'_> {
+        crate::video::Video::new(self)
+    }
+
+    /// Balance and usage: `client.billing()`.
+    #[cfg(feature = "billing")]
+    pub fn billing(&self) -> crate::billing::Billing<'_> {
+        crate::billing::Billing::new(self)
+    }
+
+    /// Blockchain JSON-RPC through Venice: `client.crypto_rpc()`.
+    #[cfg(feature = "crypto-rpc")]
+    pub fn crypto_rpc(&self) -> crate::crypto_rpc::CryptoRpc<'_> {
+        crate::crypto_rpc::CryptoRpc::new(self)
+    }
+
+    /// x402 wallet balances, top-ups and transactions: `client.x402()`.
+    #[cfg(feature = "x402")]
+    pub fn x402(&self) -> crate::x402::X402<'_> {
+        crate::x402::X402::new(self)
+    }
+
+    /// Document parsing, web scraping and web search: `client.augment()`.
+    #[cfg(feature = "augment")]
+    pub fn augment(&self) -> crate::augment::Augment<'_> {
+        crate::augment::Augment::new(self)
+    }
+
     /// The generated client, for operations the facade does not wrap. It sends through the
     /// same HTTP client, headers, key and retry policy as the facade.
     pub fn raw(&self) -> &venice_api_gen::Client {

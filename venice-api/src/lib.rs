@@ -33,15 +33,39 @@
 
 #[cfg(feature = "api-keys")]
 pub mod api_keys;
+#[cfg(feature = "audio")]
+pub mod audio;
+#[cfg(feature = "augment")]
+pub mod augment;
+#[cfg(feature = "billing")]
+pub mod billing;
+#[cfg(feature = "characters")]
+pub mod characters;
+#[cfg(feature = "chat")]
+pub mod chat;
 pub mod client;
+#[cfg(feature = "crypto-rpc")]
+pub mod crypto_rpc;
 pub mod defaults;
+#[cfg(feature = "embeddings")]
+pub mod embeddings;
 mod error;
+#[cfg(feature = "images")]
+pub mod images;
+#[cfg(feature = "models")]
+pub mod models;
 mod rate_limit;
 mod response;
+#[cfg(feature = "responses")]
+pub mod responses;
 pub mod retry;
 pub mod stream;
 mod transport;
+#[cfg(feature = "video")]
+pub mod video;
 pub mod web3;
+#[cfg(feature = "x402")]
+pub mod x402;
 
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, ApiErrorKind, BoxError, Error, Result, WalletRejection};

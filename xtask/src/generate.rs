@@ -56,8 +56,26 @@ impl Output {
     }
 }
 
-/// Normalizes `spec` and generates the client source from it.
+/// Stack of the thread [`generate`] runs on. progenitor's type generator recurses once per
+/// level of schema nesting with frames of tens of kilobytes in debug builds: a schema nested
+/// 40 levels deep overflowed the 2 MB of a test thread, which aborts the process. A spec as
+/// deep as YAML allows ([`spec::MAX_DEPTH`]) needs less than a tenth of this.
+const GENERATOR_STACK_BYTES: usize = 64 << 20;
+
+/// Normalizes `spec` and generates the client source from it, on a thread of its own whose
+/// stack does not depend on the caller's.
 pub fn generate(spec: &SpecFile) -> Result<Output> {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("xtask-generate".to_string())
+            .stack_size(GENERATOR_STACK_BYTES)
+            .spawn_scoped(scope, || generate_here(spec))
+            .map_err(|e| Error::new(format!("cannot start the generator thread: {e}")))?;
+        worker.join().unwrap_or_else(|payload| panic::resume_unwind(payload))
+    })
+}
+
+fn generate_here(spec: &SpecFile) -> Result<Output> {
     let mut document = spec.document.clone();
     let report = passes::normalize(&mut document);
     spec::check_document(&document)
@@ -96,36 +114,44 @@ struct OperationTable {
 fn operation_table(document: &Value) -> OperationTable {
     use heck::ToSnakeCase;
     let default_security = document.get("security").cloned();
-    let mut doc = document.clone();
     let mut rows = Vec::new();
-    for_each_operation(&mut doc, |key, operation| {
-        let operation_id = key.label();
-        let id = operation_id.to_snake_case();
-        let method = key.method.to_uppercase();
-        let path = &key.path;
-        let security = operation.get("security").cloned().or_else(|| default_security.clone());
-        let auth = match auth_of(security.as_ref()) {
-            Auth::Required => quote!(Auth::Required),
-            Auth::Optional => quote!(Auth::Optional),
-            Auth::None => quote!(Auth::None),
-        };
-        let creates_resource = operation.get("x-venice-creates-resource") == Some(&Value::Bool(true));
-        rows.push(quote! {
-            Operation {
-                id: #id,
-                operation_id: #operation_id,
-                method: #method,
-                path: #path,
-                auth: #auth,
-                creates_resource: #creates_resource,
-            },
+    let excluded = document.get(passes::EXCLUDED).cloned().unwrap_or(Value::Null);
+    for (mut source, generated) in [(document.clone(), true), (serde_json::json!({ "paths": excluded }), false)] {
+        for_each_operation(&mut source, |key, operation| {
+            let operation_id = key.label();
+            let id = operation_id.to_snake_case();
+            let method = key.method.to_uppercase();
+            let path = &key.path;
+            let security = operation.get("security").cloned().or_else(|| default_security.clone());
+            let auth = match auth_of(security.as_ref()) {
+                Auth::Required => quote!(Auth::Required),
+                Auth::Optional => quote!(Auth::Optional),
+                Auth::None => quote!(Auth::None),
+            };
+            let creates_resource = operation.get(passes::CREATES_RESOURCE) == Some(&Value::Bool(true));
+            let order = METHODS.iter().position(|m| *m == key.method).unwrap_or(METHODS.len());
+            let row = quote! {
+                Operation {
+                    id: #id,
+                    operation_id: #operation_id,
+                    method: #method,
+                    path: #path,
+                    auth: #auth,
+                    creates_resource: #creates_resource,
+                    generated: #generated,
+                },
+            };
+            rows.push((key.path.clone(), order, generated, row));
         });
-    });
-    let count = rows.len();
+    }
+    rows.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    let count = rows.iter().filter(|(_, _, generated, _)| *generated).count();
+    let rows = rows.into_iter().map(|(_, _, _, row)| row);
     let tokens = quote! {
         use crate::operation::{Auth, Operation};
 
-        /// Every generated operation, in path order.
+        /// Every operation of the spec, in path order, including those the generated client
+        /// does not have (`generated: false`), which the facade sends itself.
         pub const OPERATIONS: &[Operation] = &[ #(#rows)* ];
     };
     OperationTable { tokens, count }

@@ -2,8 +2,9 @@
 //!
 //! Quirk: Venice's audio transcription, voice cloning and text-parser uploads accept only
 //! multipart bodies, which progenitor refuses ("unexpected or unhandled format"). The
-//! operation is removed from the spec handed to progenitor and listed as excluded with its
-//! reason; the facade sends it with reqwest's multipart support. Operations that also
+//! operation is moved out of `paths` into the document's `x-venice-excluded` map (same shape
+//! as `paths`, which progenitor ignores but the operation table still lists) and reported as
+//! excluded with its reason; the facade sends it with reqwest's multipart support. Operations that also
 //! accept JSON are kept (`prefer_json_request_body` picks the JSON form).
 
 use serde_json::Value;
@@ -11,7 +12,11 @@ use serde_json::Value;
 use super::{Changes, Exclusion, is_json_media_type};
 use crate::walk::METHODS;
 
+/// Where excluded operations go, keyed like `paths`.
+pub(crate) const EXCLUDED: &str = "x-venice-excluded";
+
 pub(super) fn run(spec: &mut Value, changes: &mut Changes) {
+    let mut removed: Vec<(String, &str, Value)> = Vec::new();
     let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else { return };
     for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else { continue };
@@ -35,10 +40,25 @@ pub(super) fn run(spec: &mut Value, changes: &mut Changes) {
                 reason: "request body is multipart/form-data only, which progenitor cannot send; the facade builds it"
                     .into(),
             });
-            item.remove(method);
+            if let Some(operation) = item.remove(method) {
+                removed.push((path.clone(), method, operation));
+            }
         }
     }
     paths.retain(|_, item| item.as_object().is_none_or(|i| METHODS.iter().any(|m| i.contains_key(*m))));
+    if removed.is_empty() {
+        return;
+    }
+    let Some(document) = spec.as_object_mut() else { return };
+    let excluded = document.entry(EXCLUDED).or_insert_with(|| Value::Object(Default::default()));
+    for (path, method, operation) in removed {
+        if let Some(excluded) = excluded.as_object_mut() {
+            let item = excluded.entry(path).or_insert_with(|| Value::Object(Default::default()));
+            if let Some(item) = item.as_object_mut() {
+                item.insert(method.to_string(), operation);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -67,6 +87,11 @@ paths:
     post:
       operationId: editImage
       requestBody: {content: {application/json: {schema: {type: object}}, multipart/form-data: {schema: {type: object}}}}
+x-venice-excluded:
+  /audio/transcriptions:
+    post:
+      operationId: createTranscription
+      requestBody: {content: {multipart/form-data: {schema: {type: object}}}}
 "#,
         );
         assert_eq!(changes.exclusions.len(), 1);

@@ -21,6 +21,7 @@ mod enum_variant_names;
 mod exclude_multipart_operations;
 #[cfg(test)]
 mod fixture;
+mod mark_creating_operations;
 mod merge_enum_unions;
 mod merge_string_unions;
 mod naming;
@@ -35,6 +36,9 @@ mod success_media_types;
 mod success_responses;
 mod unify_error_responses;
 
+pub(crate) use exclude_multipart_operations::EXCLUDED;
+pub(crate) use mark_creating_operations::EXTENSION as CREATES_RESOURCE;
+
 /// One normalization pass.
 #[derive(Clone, Copy)]
 pub struct Pass {
@@ -47,6 +51,7 @@ pub struct Pass {
 /// The passes in the order they run.
 pub const PIPELINE: &[Pass] = &[
     Pass { name: "derive_operation_ids", run: operation_ids::run },
+    Pass { name: "mark_creating_operations", run: mark_creating_operations::run },
     Pass { name: "rewrite_null_types", run: null_types::run },
     Pass { name: "collapse_null_placeholders", run: null_placeholders::run },
     Pass { name: "merge_enum_unions", run: merge_enum_unions::run },
