@@ -7,16 +7,25 @@ use xtask::regen::{self, DEFAULT_OUT, DEFAULT_SPEC, Options};
 
 const USAGE: &str = "\
 usage: cargo xtask regen [--spec PATH] [--out DIR] [--check]
+       cargo xtask compile-times [--runs N]
 
-  regen      normalize the spec, generate the client with progenitor, write it
-  --spec     the OpenAPI document to read (default: openapi/venice.yaml)
-  --out      where the generated files go (default: venice-api-gen/src)
-  --check    generate in memory and fail if the files in --out differ";
+  regen          normalize the spec, generate the client with progenitor, write it
+  --spec         the OpenAPI document to read (default: openapi/venice.yaml)
+  --out          where the generated files go (default: venice-api-gen/src)
+  --check        generate in memory and fail if the files in --out differ
+  compile-times  time a clean build of venice-api per feature set against async-openai
+                 (full), in the same run; --runs N keeps the fastest of N (default 1)";
+
+/// A task and its arguments.
+enum Task {
+    Regen(Options),
+    CompileTimes { runs: usize },
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match parse(&args) {
-        Ok(Some(options)) => match regen::run(&options) {
+        Ok(Some(task)) => match run(task) {
             Ok(summary) => {
                 println!("{summary}");
                 ExitCode::SUCCESS
@@ -37,11 +46,19 @@ fn main() -> ExitCode {
     }
 }
 
-fn parse(args: &[String]) -> Result<Option<Options>, String> {
+fn run(task: Task) -> xtask::Result<String> {
+    match task {
+        Task::Regen(options) => regen::run(&options),
+        Task::CompileTimes { runs } => xtask::compile_times::run(runs),
+    }
+}
+
+fn parse(args: &[String]) -> Result<Option<Task>, String> {
     let Some((task, rest)) = args.split_first() else { return Ok(None) };
     match task.as_str() {
         "help" | "--help" | "-h" => return Ok(None),
         "regen" => {}
+        "compile-times" => return parse_compile_times(rest),
         other => return Err(format!("unknown task '{other}'")),
     }
     let root = regen::workspace_root();
@@ -56,5 +73,21 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
             other => return Err(format!("unknown argument '{other}'")),
         }
     }
-    Ok(Some(options))
+    Ok(Some(Task::Regen(options)))
+}
+
+fn parse_compile_times(args: &[String]) -> Result<Option<Task>, String> {
+    let mut runs = 1;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--runs" => {
+                let value = args.next().ok_or("--runs needs a number")?;
+                runs = value.parse().map_err(|_| format!("--runs needs a number, not '{value}'"))?;
+            }
+            "--help" | "-h" => return Ok(None),
+            other => return Err(format!("unknown argument '{other}'")),
+        }
+    }
+    Ok(Some(Task::CompileTimes { runs }))
 }
