@@ -53,7 +53,7 @@ impl<T> Response<T> {
         Response { body: f(self.body), status: self.status, rate_limits: self.rate_limits, request_id: self.request_id }
     }
 
-    fn new(body: T, status: u16, headers: &HeaderMap) -> Self {
+    pub(crate) fn new(body: T, status: u16, headers: &HeaderMap) -> Self {
         Response { body, status, rate_limits: RateLimits::from_headers(headers), request_id: request_id(headers) }
     }
 }
@@ -96,6 +96,49 @@ where
         Ok(value) => Ok(crate::stream::BinaryStream::from_generated(value)),
         Err(error) => Err(decode_error(error, exchange).await),
     }
+}
+
+/// Awaits a generated call typed as raw bytes whose answer was asked for as JSON (an operation
+/// that answers JSON or a file, such as image generation), and decodes the body as `T`.
+/// A success that is not JSON is a [`Error::Decode`].
+#[cfg_attr(not(feature = "images"), allow(dead_code, reason = "only the images module calls it"))]
+pub(crate) async fn decode_json_bytes<T, E, F>(call: F) -> Result<Response<T>>
+where
+    T: serde::de::DeserializeOwned,
+    F: Future<Output = std::result::Result<ResponseValue<progenitor_client::ByteStream>, GeneratedError<E>>>,
+    E: serde::Serialize,
+{
+    use futures_util::TryStreamExt;
+
+    let (outcome, exchange) = observe(call).await;
+    let value = match outcome {
+        Ok(value) => value,
+        Err(error) => return Err(decode_error(error, exchange).await),
+    };
+    let (status, headers) = (value.status().as_u16(), value.headers().clone());
+    let body: Vec<u8> = value
+        .into_inner()
+        .into_inner()
+        .try_fold(Vec::new(), |mut body, chunk| async move {
+            body.extend_from_slice(&chunk);
+            Ok(body)
+        })
+        .await
+        .map_err(Error::from_reqwest)?;
+    let media = headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !media.is_empty() && !media.to_ascii_lowercase().contains("json") {
+        return Err(Error::Decode {
+            status: Some(status),
+            reason: format!("expected a JSON answer, got {media}"),
+            excerpt: excerpt(&body),
+        });
+    }
+    let value = serde_json::from_slice(&body).map_err(|e| Error::Decode {
+        status: Some(status),
+        reason: e.to_string(),
+        excerpt: excerpt(&body),
+    })?;
+    Ok(Response::new(value, status, &headers))
 }
 
 async fn decode_error<E: serde::Serialize>(error: GeneratedError<E>, exchange: Option<Exchange>) -> Error {
