@@ -181,6 +181,13 @@ impl Client {
         response::checked(result, operation_id).await
     }
 
+    /// The HTTP client without the transport: for fetching a signed download link, which must
+    /// not carry the API key.
+    #[cfg(feature = "video")]
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base_url

@@ -48,3 +48,15 @@ pub const WALLET_KEY_DESCRIPTION: &str = "Web3 API Key";
 
 /// How many fresh tokens the wallet flow fetches after Venice says its token expired.
 pub const WALLET_TOKEN_REFRESHES: u32 = 1;
+
+/// How long waiting for a queued job (video, audio) first waits between two polls; each
+/// further wait is half as long again, up to [`JOB_MAX_POLL_INTERVAL`], less up to a fifth at
+/// random.
+pub const JOB_POLL_INTERVAL: Duration = Duration::from_secs(2);
+
+/// The longest wait between two polls of a queued job.
+pub const JOB_MAX_POLL_INTERVAL: Duration = Duration::from_secs(15);
+
+/// How long waiting for a queued job may take before it ends with
+/// [`Error::Timeout`](crate::Error::Timeout); the job itself goes on.
+pub const JOB_DEADLINE: Duration = Duration::from_secs(30 * 60);

@@ -52,6 +52,8 @@ pub mod embeddings;
 mod error;
 #[cfg(feature = "images")]
 pub mod images;
+#[cfg(any(feature = "audio", feature = "video"))]
+mod jobs;
 #[cfg(feature = "models")]
 pub mod models;
 mod rate_limit;

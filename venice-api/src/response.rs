@@ -141,6 +141,43 @@ where
     Ok(Response::new(value, status, &headers))
 }
 
+/// A generated call's raw-bytes answer: read whole when `buffer` says so from its content
+/// type (a JSON status, a short text), otherwise left to stream (a file).
+#[cfg(any(feature = "audio", feature = "video"))]
+pub(crate) enum RawBody {
+    /// The whole body, with what its headers said.
+    Whole(Response<bytes::Bytes>),
+    /// The body, not yet read.
+    Stream(crate::stream::BinaryStream),
+}
+
+/// Awaits a generated call that answers with raw bytes and reads the body whole when
+/// `buffer(content_type)` is true (for answers that are JSON or a file depending on the job's
+/// state), decoding failures as [`decode`] does.
+#[cfg(any(feature = "audio", feature = "video"))]
+pub(crate) async fn decode_raw<E, F>(call: F, buffer: impl FnOnce(Option<&str>) -> bool) -> Result<RawBody>
+where
+    F: Future<Output = std::result::Result<ResponseValue<progenitor_client::ByteStream>, GeneratedError<E>>>,
+    E: serde::Serialize,
+{
+    let (outcome, exchange) = observe(call).await;
+    let value = match outcome {
+        Ok(value) => value,
+        Err(error) => return Err(decode_error(error, exchange).await),
+    };
+    let content_type = value.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    if !buffer(content_type) {
+        return Ok(RawBody::Stream(crate::stream::BinaryStream::from_generated(value)));
+    }
+    let (status, headers) = (value.status().as_u16(), value.headers().clone());
+    let mut chunks = value.into_inner().into_inner();
+    let mut body = Vec::new();
+    while let Some(chunk) = futures_util::StreamExt::next(&mut chunks).await {
+        body.extend_from_slice(&chunk.map_err(Error::from_reqwest)?);
+    }
+    Ok(RawBody::Whole(Response::new(body.into(), status, &headers)))
+}
+
 async fn decode_error<E: serde::Serialize>(error: GeneratedError<E>, exchange: Option<Exchange>) -> Error {
     let operation_id = exchange.as_ref().map(|x| x.operation_id);
     match error {
