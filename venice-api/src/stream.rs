@@ -46,6 +46,31 @@ impl<T: DeserializeOwned + Send + 'static> EventStream<T> {
         Self::from_chunks(chunks, headers, operation_id)
     }
 
+    /// The events of an answer asked for as a stream. A JSON answer (a server that ignored
+    /// `stream: true`) is an [`Error::Decode`], not a stream that ends without events.
+    #[cfg_attr(
+        not(any(feature = "chat", feature = "responses")),
+        allow(dead_code, reason = "only the streaming resources call it")
+    )]
+    pub(crate) async fn from_event_response(response: reqwest::Response, operation_id: &'static str) -> Result<Self> {
+        let media = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if media.contains("json") {
+            let status = response.status().as_u16();
+            let body = response.bytes().await.map_err(Error::from_reqwest)?;
+            return Err(Error::Decode {
+                status: Some(status),
+                reason: format!("expected an event stream, got {media}"),
+                excerpt: excerpt(&body),
+            });
+        }
+        Ok(Self::from_response(response, operation_id))
+    }
+
     /// The events of a body arriving as `chunks`, cut anywhere.
     pub(crate) fn from_chunks(
         chunks: impl Stream<Item = Result<Bytes>> + Send + 'static,

@@ -1,0 +1,201 @@
+//! A loopback HTTP/1.1 server that writes an answer in the pieces a test chooses, pausing
+//! between them, then closes the connection: what a streamed answer looks like to a client
+//! whose reads end anywhere (inside `data:`, inside a multi-byte character). wiremock always
+//! writes a body whole.
+//!
+//! Included with `#[path = "common/sse_server.rs"] mod sse_server;` by the streaming tests.
+
+#![allow(dead_code, reason = "each test file uses a different part")]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A request the server read.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Seen {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("a JSON request body")
+    }
+}
+
+/// One answer: a status, a content type and a body written in `pieces`, `pause` apart.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub headers: Vec<(String, String)>,
+    pub pieces: Vec<Vec<u8>>,
+    pub pause: Duration,
+}
+
+impl Answer {
+    /// A 200 `text/event-stream` answer of `body`, written whole.
+    pub fn events(body: &str) -> Self {
+        Answer {
+            status: 200,
+            content_type: "text/event-stream".into(),
+            headers: Vec::new(),
+            pieces: vec![body.as_bytes().to_vec()],
+            pause: Duration::ZERO,
+        }
+    }
+
+    /// `status` with a JSON `body`.
+    pub fn json(status: u16, body: &serde_json::Value) -> Self {
+        Answer { status, content_type: "application/json".into(), ..Answer::events(&body.to_string()) }
+    }
+
+    /// The same body cut into pieces of the given sizes, taken in turn (the last size repeats
+    /// until the body is written), `pause` apart.
+    pub fn cut_every(mut self, sizes: &[usize], pause: Duration) -> Self {
+        let body: Vec<u8> = self.pieces.concat();
+        let mut pieces = Vec::new();
+        let mut at = 0;
+        let mut turn = 0;
+        while at < body.len() {
+            let size = sizes[turn.min(sizes.len() - 1)].max(1);
+            pieces.push(body[at..(at + size).min(body.len())].to_vec());
+            at += size;
+            turn += 1;
+        }
+        self.pieces = pieces;
+        self.pause = pause;
+        self
+    }
+
+    /// The same body cut at each of the byte offsets `at`, `pause` apart.
+    pub fn cut_at(mut self, at: &[usize], pause: Duration) -> Self {
+        let body: Vec<u8> = self.pieces.concat();
+        let mut pieces = Vec::new();
+        let mut from = 0;
+        for &to in at {
+            pieces.push(body[from..to].to_vec());
+            from = to;
+        }
+        pieces.push(body[from..].to_vec());
+        self.pieces = pieces;
+        self.pause = pause;
+        self
+    }
+
+    /// The same answer with one more header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+/// The running server; it stops when dropped.
+pub struct SseServer {
+    port: u16,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SseServer {
+    /// Answers the requests in turn with `answers`, then repeats the last one.
+    pub async fn start(answers: Vec<Answer>) -> Self {
+        assert!(!answers.is_empty());
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let task = tokio::spawn({
+            let seen = seen.clone();
+            async move {
+                let mut served = 0;
+                while let Ok((stream, _)) = listener.accept().await {
+                    let answer = answers[served.min(answers.len() - 1)].clone();
+                    served += 1;
+                    let seen = seen.clone();
+                    tokio::spawn(async move { serve(stream, answer, &seen).await });
+                }
+            }
+        });
+        SseServer { port, seen, task }
+    }
+
+    /// `http://127.0.0.1:<port>/api/v1`, as a client is configured.
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}/api/v1", self.port)
+    }
+
+    /// Every request read so far, in order.
+    pub fn requests(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Drop for SseServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn serve(mut stream: TcpStream, answer: Answer, seen: &Mutex<Vec<Seen>>) {
+    let _ = stream.set_nodelay(true);
+    let Some(request) = read_request(&mut stream).await else { return };
+    seen.lock().unwrap().push(request);
+    let reason = reqwest::StatusCode::from_u16(answer.status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
+    // No length: the body ends when the connection closes, as a stream's does.
+    let mut head = format!(
+        "HTTP/1.1 {} {reason}\r\ncontent-type: {}\r\ncache-control: no-cache\r\nconnection: close\r\n",
+        answer.status, answer.content_type
+    );
+    for (name, value) in &answer.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    if stream.write_all(head.as_bytes()).await.is_err() {
+        return;
+    }
+    for piece in &answer.pieces {
+        if !answer.pause.is_zero() {
+            tokio::time::sleep(answer.pause).await;
+        }
+        if stream.write_all(piece).await.is_err() || stream.flush().await.is_err() {
+            return;
+        }
+    }
+    let _ = stream.shutdown().await;
+}
+
+async fn read_request(stream: &mut TcpStream) -> Option<Seen> {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        let n = stream.read(&mut chunk).await.ok().filter(|n| *n > 0)?;
+        buffer.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut request_line = lines.next()?.split(' ');
+    let (method, path) = (request_line.next()?.to_owned(), request_line.next()?.to_owned());
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    let length: usize = headers.iter().find(|(n, _)| n == "content-length").map_or(0, |(_, v)| v.parse().unwrap_or(0));
+    while buffer.len() < head_end + length {
+        let n = stream.read(&mut chunk).await.ok().filter(|n| *n > 0)?;
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+    Some(Seen { method, path, headers, body: buffer[head_end..head_end + length].to_vec() })
+}
