@@ -8,8 +8,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use base64::Engine as _;
 use reqwest::header::HeaderMap;
-use serde_json::Value;
+use serde::Deserialize as _;
+use serde_json::{Map, Value};
 
 use crate::defaults::BODY_EXCERPT_BYTES;
 use crate::rate_limit::RateLimits;
@@ -120,6 +122,12 @@ impl Error {
         self.api().and_then(|api| api.request_id.as_deref())
     }
 
+    /// The x402 payment requirements of a 402 answer, when it carried readable ones: what to
+    /// pay, and to whom, before sending the call again. See [`ApiError::payment_required`].
+    pub fn payment_requirements(&self) -> Option<&PaymentRequirements> {
+        self.api()?.payment_requirements()
+    }
+
     /// Why the wallet flow was refused, when it was.
     pub fn wallet_rejection(&self) -> Option<WalletRejection> {
         match self.api()?.kind {
@@ -187,6 +195,20 @@ pub struct ApiError {
     pub rate_limits: RateLimits,
     /// The start of the body, at most [`BODY_EXCERPT_BYTES`] bytes.
     pub body_excerpt: String,
+    /// On a 402, the x402 payment requirements: from the `PAYMENT-REQUIRED` header, or from
+    /// a body made of them (`x402Version` and `accepts`, as `POST /x402/top-up` answers).
+    pub payment_required: Option<PaymentRequired>,
+}
+
+impl ApiError {
+    /// The decoded x402 payment requirements, when the answer was a 402 that carried
+    /// readable ones.
+    pub fn payment_requirements(&self) -> Option<&PaymentRequirements> {
+        match &self.payment_required {
+            Some(PaymentRequired::Requirements(requirements)) => Some(requirements),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -219,6 +241,8 @@ pub enum ApiErrorKind {
     RequestTimeout,
     /// 409: Venice needs the account holder's consent first; retrying will not help.
     ConsentRequired,
+    /// 410: the operation was retired; the message names what replaces it.
+    Gone,
     /// 415: the body was sent in a content type the endpoint does not take.
     UnsupportedMediaType,
     /// 429: a rate limit was exceeded; see [`ApiError::rate_limits`].
@@ -243,6 +267,7 @@ impl fmt::Display for ApiErrorKind {
             ApiErrorKind::NotFound => "not found",
             ApiErrorKind::RequestTimeout => "request timeout",
             ApiErrorKind::ConsentRequired => "consent required",
+            ApiErrorKind::Gone => "gone",
             ApiErrorKind::UnsupportedMediaType => "unsupported media type",
             ApiErrorKind::RateLimited => "rate limited",
             ApiErrorKind::Server => "server error",
@@ -356,8 +381,141 @@ impl ApiError {
             request_id: request_id(headers),
             rate_limits: RateLimits::from_headers(headers),
             body_excerpt: excerpt(body),
+            payment_required: (status == 402).then(|| PaymentRequired::read(headers, body)).flatten(),
         }
     }
+}
+
+/// The x402 payment requirements of a 402 answer, as [`ApiError::payment_required`] holds them.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum PaymentRequired {
+    /// The requirements, decoded.
+    Requirements(Box<PaymentRequirements>),
+    /// A `PAYMENT-REQUIRED` header that is not base64 of the JSON requirements: its text as
+    /// sent, and why it could not be read. The error is still the server's 402.
+    Undecodable {
+        /// The header's value.
+        raw: String,
+        /// Why it could not be decoded.
+        reason: String,
+    },
+}
+
+/// The name of the header carrying base64 JSON x402 payment requirements on a 402.
+const PAYMENT_REQUIRED_HEADER: &str = "payment-required";
+
+impl PaymentRequired {
+    /// The requirements the header carries, else those the body is made of, if either.
+    fn read(headers: &HeaderMap, body: &[u8]) -> Option<Self> {
+        if let Some(value) = headers.get(PAYMENT_REQUIRED_HEADER) {
+            return Some(Self::decode_header(value.as_bytes()));
+        }
+        let value: Value = serde_json::from_slice(body).ok()?;
+        if !value.get("accepts").is_some_and(Value::is_array) {
+            return None;
+        }
+        serde_json::from_value(value).ok().map(|r| Self::Requirements(Box::new(r)))
+    }
+
+    /// Decodes a `PAYMENT-REQUIRED` header value: base64 (standard or URL-safe, padded or
+    /// not) of a JSON object. Never fails: what cannot be decoded is kept as it was sent.
+    pub(crate) fn decode_header(value: &[u8]) -> Self {
+        use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+        let raw = String::from_utf8_lossy(value).into_owned();
+        let text = raw.trim();
+        let decoded = [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD].iter().find_map(|e| e.decode(text).ok());
+        let Some(json) = decoded else {
+            return Self::Undecodable { raw, reason: "the header is not base64".to_owned() };
+        };
+        match serde_json::from_slice::<PaymentRequirements>(&json) {
+            Ok(requirements) => Self::Requirements(Box::new(requirements)),
+            Err(e) => Self::Undecodable { raw, reason: format!("the decoded header is not x402 requirements: {e}") },
+        }
+    }
+}
+
+/// What an x402 402 answer asks for: the payments accepted for the resource, one of which a
+/// wallet signs and sends back (as `PAYMENT-SIGNATURE`) with the same call. Fields the
+/// protocol adds later are kept in `other`.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+#[non_exhaustive]
+pub struct PaymentRequirements {
+    /// Version of the x402 protocol.
+    #[serde(rename = "x402Version", default, deserialize_with = "whole_number")]
+    pub x402_version: Option<u64>,
+    /// Error code for programs, when given.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// The resource being paid for.
+    #[serde(default)]
+    pub resource: Option<PaymentResource>,
+    /// The payments accepted; pick one and sign it.
+    #[serde(default)]
+    pub accepts: Vec<PaymentOption>,
+    /// Protocol extensions, such as a `sign-in-with-x` challenge.
+    #[serde(default)]
+    pub extensions: Option<Map<String, Value>>,
+    /// Any other field.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// The resource an x402 payment is for.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+#[non_exhaustive]
+pub struct PaymentResource {
+    /// URL of the resource.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// What the resource is.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Media type of the resource.
+    #[serde(rename = "mimeType", default)]
+    pub mime_type: Option<String>,
+    /// Any other field.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// One payment an x402 resource accepts.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+#[non_exhaustive]
+pub struct PaymentOption {
+    /// Payment scheme (`exact`).
+    pub scheme: String,
+    /// Network to pay on.
+    pub network: String,
+    /// Amount to pay, in the token's smallest unit (`maxAmountRequired` in x402 version 1).
+    #[serde(alias = "maxAmountRequired")]
+    pub amount: String,
+    /// Address or mint of the token to pay with.
+    pub asset: String,
+    /// Wallet that receives the payment.
+    #[serde(rename = "payTo")]
+    pub pay_to: String,
+    /// Longest time allowed for settlement, in seconds.
+    #[serde(rename = "maxTimeoutSeconds", default, deserialize_with = "whole_number")]
+    pub max_timeout_seconds: Option<u64>,
+    /// Network-specific extras, such as the fee payer on Solana.
+    #[serde(default)]
+    pub extra: Map<String, Value>,
+    /// Any other field.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// A non-negative whole number, written as an integer or as a float (`2`, `2.0`).
+fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else { return Ok(None) };
+    number
+        .as_u64()
+        .or_else(|| {
+            number.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0 && *f <= u64::MAX as f64).map(|f| f as u64)
+        })
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("{number} is not a whole number")))
 }
 
 fn kind_of(status: u16) -> ApiErrorKind {
@@ -369,6 +527,7 @@ fn kind_of(status: u16) -> ApiErrorKind {
         404 => ApiErrorKind::NotFound,
         408 => ApiErrorKind::RequestTimeout,
         409 => ApiErrorKind::ConsentRequired,
+        410 => ApiErrorKind::Gone,
         415 => ApiErrorKind::UnsupportedMediaType,
         429 => ApiErrorKind::RateLimited,
         500..=599 => ApiErrorKind::Server,
@@ -521,6 +680,132 @@ mod tests {
         let other = ApiError::from_answer(400, &HeaderMap::new(), body, Some("create_api_key"));
         assert_eq!(wallet.kind, ApiErrorKind::Wallet(WalletRejection::TokenExpired));
         assert_eq!(other.kind, ApiErrorKind::BadRequest);
+    }
+
+    /// Base64 of the x402 requirements a Venice 402 carries in `PAYMENT-REQUIRED`.
+    fn requirements_header() -> String {
+        use base64::engine::general_purpose::STANDARD;
+        let json = serde_json::json!({
+            "x402Version": 2,
+            "error": "payment_required",
+            "resource": {"url": "https://api.venice.ai/api/v1/augment/search", "description": "Web search", "mimeType": "application/json"},
+            "accepts": [{
+                "scheme": "exact",
+                "network": "eip155:8453",
+                "asset": "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+                "amount": "10000",
+                "payTo": "0x45b73055f3adcc4577bb709db10b19d11b5c94ee",
+                "maxTimeoutSeconds": 300.0,
+                "extra": {"name": "USD Coin", "version": "2"},
+                "futureField": true
+            }],
+            "extensions": {"sign-in-with-x": {"nonce": "n-1"}},
+            "somethingNew": 1
+        });
+        STANDARD.encode(json.to_string())
+    }
+
+    fn payment_answer(header: &str) -> ApiError {
+        let mut headers = HeaderMap::new();
+        headers.insert("PAYMENT-REQUIRED", header.parse().unwrap());
+        ApiError::from_answer(402, &headers, br#"{"error":"Payment required"}"#, Some("web_search"))
+    }
+
+    #[test]
+    fn a_payment_required_header_is_decoded_into_requirements() {
+        let error = payment_answer(&requirements_header());
+        assert_eq!(error.kind, ApiErrorKind::PaymentRequired);
+        assert_eq!(error.message, "Payment required");
+        let requirements = error.payment_requirements().expect("decoded requirements");
+        assert_eq!(requirements.x402_version, Some(2));
+        assert_eq!(requirements.resource.as_ref().unwrap().mime_type.as_deref(), Some("application/json"));
+        let option = &requirements.accepts[0];
+        assert_eq!(
+            (option.scheme.as_str(), option.network.as_str(), option.amount.as_str()),
+            ("exact", "eip155:8453", "10000")
+        );
+        assert_eq!(option.pay_to, "0x45b73055f3adcc4577bb709db10b19d11b5c94ee");
+        assert_eq!(option.max_timeout_seconds, Some(300));
+        assert_eq!(option.extra["name"], "USD Coin");
+        assert_eq!(option.other["futureField"], true);
+        assert_eq!(requirements.other["somethingNew"], 1);
+        assert!(requirements.extensions.as_ref().unwrap().contains_key("sign-in-with-x"));
+    }
+
+    #[test]
+    fn a_payment_required_header_in_url_safe_base64_without_padding_is_decoded() {
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        let standard = requirements_header();
+        let url_safe = URL_SAFE_NO_PAD.encode(STANDARD.decode(&standard).unwrap());
+        assert!(payment_answer(&url_safe).payment_requirements().is_some());
+    }
+
+    #[test]
+    fn a_payment_required_header_that_is_not_base64_is_kept_raw() {
+        let error = payment_answer("not base64 at all!");
+        assert_eq!(error.kind, ApiErrorKind::PaymentRequired);
+        assert_eq!(error.payment_requirements(), None);
+        match error.payment_required {
+            Some(PaymentRequired::Undecodable { raw, reason }) => {
+                assert_eq!(raw, "not base64 at all!");
+                assert!(reason.contains("base64"), "{reason}");
+            }
+            other => panic!("expected the raw header, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_payment_required_header_that_is_not_json_is_kept_raw() {
+        use base64::engine::general_purpose::STANDARD;
+        let header = STANDARD.encode("{not json");
+        let error = payment_answer(&header);
+        match error.payment_required {
+            Some(PaymentRequired::Undecodable { raw, reason }) => {
+                assert_eq!(raw, header);
+                assert!(reason.contains("not x402 requirements"), "{reason}");
+            }
+            other => panic!("expected the raw header, got {other:?}"),
+        }
+        assert_eq!(error.message, "Payment required");
+    }
+
+    #[test]
+    fn a_402_body_made_of_requirements_is_decoded_without_the_header() {
+        let body = br#"{"x402Version":2.0,"accepts":[{"scheme":"exact","network":"solana","asset":"EPjF","amount":"1000000","payTo":"9xQe","maxTimeoutSeconds":60}]}"#;
+        let error = ApiError::from_answer(402, &HeaderMap::new(), body, Some("top_up_x402_balance"));
+        let requirements = error.payment_requirements().expect("requirements from the body");
+        assert_eq!(requirements.x402_version, Some(2));
+        assert_eq!(requirements.accepts[0].network, "solana");
+    }
+
+    #[test]
+    fn a_402_without_requirements_has_none() {
+        let error = answer(402, r#"{"error":"Insufficient balance"}"#);
+        assert_eq!(error.kind, ApiErrorKind::PaymentRequired);
+        assert_eq!(error.payment_required, None);
+    }
+
+    #[test]
+    fn the_header_is_read_only_on_a_402() {
+        let mut headers = HeaderMap::new();
+        headers.insert("payment-required", requirements_header().parse().unwrap());
+        let error = ApiError::from_answer(400, &headers, b"{}", None);
+        assert_eq!(error.payment_required, None);
+    }
+
+    #[test]
+    fn a_consent_conflict_keeps_its_message_and_code() {
+        let error = answer(409, r#"{"error":{"code":"needs_consent","message":"Accept the model's terms first"}}"#);
+        assert_eq!(error.kind, ApiErrorKind::ConsentRequired);
+        assert_eq!(error.message, "Accept the model's terms first");
+        assert_eq!(error.code.as_deref(), Some("needs_consent"));
+    }
+
+    #[test]
+    fn a_retired_operation_is_gone() {
+        let error = answer(410, r#"{"error":"This endpoint was retired; use GET /api/v1/billing/usage-history"}"#);
+        assert_eq!(error.kind, ApiErrorKind::Gone);
+        assert!(error.message.contains("usage-history"));
     }
 
     #[test]

@@ -70,7 +70,10 @@ pub mod web3;
 pub mod x402;
 
 pub use client::{Client, ClientBuilder};
-pub use error::{ApiError, ApiErrorKind, BoxError, Error, Result, WalletRejection};
+pub use error::{
+    ApiError, ApiErrorKind, BoxError, Error, PaymentOption, PaymentRequired, PaymentRequirements, PaymentResource,
+    Result, WalletRejection,
+};
 pub use rate_limit::RateLimits;
 pub use response::Response;
 /// The generated layer, for what the facade does not wrap (see [`Client::raw`]).

@@ -259,6 +259,23 @@ pub(crate) async fn json<T: serde::de::DeserializeOwned>(response: reqwest::Resp
     Ok(Response::new(value, status, &headers))
 }
 
+/// Reads a text answer the facade asked for itself (CSV, plain text) into a [`Response`].
+#[cfg_attr(
+    not(any(feature = "billing", feature = "augment")),
+    allow(dead_code, reason = "only resource modules call it")
+)]
+pub(crate) async fn text(response: reqwest::Response) -> Result<Response<String>> {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(Error::from_reqwest)?;
+    let text = String::from_utf8(body.to_vec()).map_err(|e| Error::Decode {
+        status: Some(status),
+        reason: format!("the answer is not UTF-8 text: {e}"),
+        excerpt: excerpt(&body),
+    })?;
+    Ok(Response::new(text, status, &headers))
+}
+
 /// How much of an error answer is read: enough for any JSON error, not a whole HTML site.
 #[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
