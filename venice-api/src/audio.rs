@@ -476,7 +476,152 @@ pub struct ClonedVoice {
     pub model: String,
 }
 
-// Audio jobs (queue, quote, retrieve, complete): their own `impl Audio` block goes here.
+// ---- Audio jobs ----
+
+pub use crate::jobs::{Job, JobDeadline, JobProgress, Retrieved, WaitOptions};
+
+/// Music and sound generation jobs: quote, queue, wait for the file, clean up. The polling is
+/// shared with video jobs (see [`WaitOptions`]).
+impl<'c> Audio<'c> {
+    /// What an audio generation with these settings would cost, in US dollars. Takes a
+    /// [`types::QuoteAudioRequest`](crate::types::QuoteAudioRequest) or its builder.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: venice_api::Client) -> venice_api::Result<()> {
+    /// use venice_api::types::QuoteAudioRequest;
+    ///
+    /// let request = QuoteAudioRequest::builder().model("ace-step-music").duration_seconds(Some(std::num::NonZeroU64::new(30).unwrap().into()));
+    /// println!("${:.2}", client.audio().quote(request).await?.quote);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn quote<R>(&self, request: R) -> crate::Result<crate::Response<crate::types::QuoteAudioResponse>>
+    where
+        R: TryInto<crate::types::QuoteAudioRequest>,
+        R::Error: std::fmt::Display,
+    {
+        self.client.require_api_key("audio().quote")?;
+        let body: crate::types::QuoteAudioRequest = crate::jobs::checked_request(request)?;
+        crate::jobs::non_empty_model(&body.model)?;
+        crate::response::decode(self.client.raw().quote_audio().body(body).send()).await
+    }
+
+    /// Starts a paid music or sound generation and answers at once with the job's queue id;
+    /// pass the answer to [`wait`](Self::wait). Takes a
+    /// [`types::QueueAudioRequest`](crate::types::QueueAudioRequest) or its builder.
+    ///
+    /// Not retried after a server error or a timeout, when the job may already be queued (and
+    /// billed): only when the server cannot have acted (connection refused, 429).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: venice_api::Client) -> venice_api::Result<()> {
+    /// use venice_api::types::QueueAudioRequest;
+    ///
+    /// let request = QueueAudioRequest::builder().model("ace-step-music").prompt("calm piano, rain outside");
+    /// let queued = client.audio().queue(request).await?;
+    /// client.audio().wait(&queued).await?.save("piano.mp3").await?;
+    /// client.audio().complete(&queued).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn queue<R>(&self, request: R) -> crate::Result<crate::Response<crate::types::QueueAudioResponse>>
+    where
+        R: TryInto<crate::types::QueueAudioRequest>,
+        R::Error: std::fmt::Display,
+    {
+        self.client.require_api_key("audio().queue")?;
+        let body: crate::types::QueueAudioRequest = crate::jobs::checked_request(request)?;
+        crate::jobs::non_empty_model(&body.model)?;
+        crate::response::decode(self.client.raw().queue_audio().body(body).send()).await
+    }
+
+    /// Polls the job once: its JSON status while it runs, the audio (as a stream) once it is
+    /// done. The file stays on Venice's side until [`complete`](Self::complete).
+    pub async fn retrieve(&self, job: impl Into<Job>) -> crate::Result<Retrieved<crate::types::RetrieveAudioResponse>> {
+        self.client.require_api_key("audio().retrieve")?;
+        let job = job.into().checked()?;
+        self.retrieve_job(&job, false).await
+    }
+
+    /// Deletes the finished audio from Venice's storage; call it once the file is saved. A
+    /// `success` of false means the cleanup did not finish and may be asked for again.
+    pub async fn complete(
+        &self,
+        job: impl Into<Job>,
+    ) -> crate::Result<crate::Response<crate::types::CompleteAudioResponse>> {
+        self.client.require_api_key("audio().complete")?;
+        let job = job.into().checked()?;
+        let body = crate::types::CompleteAudioRequest { model: job.model, queue_id: job.queue_id };
+        crate::response::decode(self.client.raw().complete_audio().body(body).send()).await
+    }
+
+    /// Waits for the job with the default [`WaitOptions`] and returns the audio as a stream,
+    /// not yet read. Does not delete the file on Venice's side: call
+    /// [`complete`](Self::complete) once it is saved. A job still processing at the deadline
+    /// ends the wait with [`Error::Timeout`](crate::Error::Timeout), whose source is a
+    /// [`JobDeadline`]; an error that retrying cannot cure (a 422, a 404) ends it at once.
+    pub async fn wait(&self, job: impl Into<Job>) -> crate::Result<crate::stream::BinaryStream> {
+        self.wait_with(job, WaitOptions::default()).await
+    }
+
+    /// [`wait`](Self::wait) with other polling intervals, deadline, progress callback, or
+    /// deletion of the file once sent.
+    pub async fn wait_with(
+        &self,
+        job: impl Into<Job>,
+        options: WaitOptions,
+    ) -> crate::Result<crate::stream::BinaryStream> {
+        self.client.require_api_key("audio().wait")?;
+        let job = job.into().checked()?;
+        let delete = options.deletes_media();
+        match crate::jobs::wait("audio", &job.queue_id, &options, || self.retrieve_job(&job, delete)).await? {
+            crate::jobs::Finished::Media(audio) => Ok(audio),
+            // Audio statuses are only ever `PROCESSING`; nothing reports completion without the file.
+            crate::jobs::Finished::Completed(status) => Err(crate::Error::Decode {
+                status: Some(status.status()),
+                reason: "the audio job reports completion without its file".to_owned(),
+                excerpt: String::new(),
+            }),
+        }
+    }
+
+    async fn retrieve_job(
+        &self,
+        job: &Job,
+        delete_media_on_completion: bool,
+    ) -> crate::Result<Retrieved<crate::types::RetrieveAudioResponse>> {
+        let body = crate::types::RetrieveAudioRequest {
+            model: job.model.clone(),
+            queue_id: job.queue_id.clone(),
+            delete_media_on_completion,
+        };
+        let call = self.client.raw().retrieve_audio().body(body).send();
+        let read_whole = |content_type: Option<&str>| crate::jobs::read_whole(content_type, "audio");
+        crate::jobs::retrieved(crate::response::decode_raw(call, read_whole).await?)
+    }
+}
+
+impl crate::jobs::JobStatus for crate::types::RetrieveAudioResponse {
+    fn timing_ms(&self) -> (f64, f64) {
+        (self.execution_duration, self.average_execution_time)
+    }
+
+    fn is_completed(&self) -> bool {
+        false
+    }
+}
+
+impl From<&crate::types::QueueAudioResponse> for Job {
+    fn from(queued: &crate::types::QueueAudioResponse) -> Self {
+        Job::new(queued.model.clone(), queued.queue_id.clone())
+    }
+}
+
+impl From<&crate::Response<crate::types::QueueAudioResponse>> for Job {
+    fn from(queued: &crate::Response<crate::types::QueueAudioResponse>) -> Self {
+        Job::from(queued.body())
+    }
+}
 
 #[cfg(test)]
 mod tests {
