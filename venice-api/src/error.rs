@@ -544,16 +544,46 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
 
 /// At most [`BODY_EXCERPT_BYTES`] of `body`, as text, cut on a character boundary.
 pub(crate) fn excerpt(body: &[u8]) -> String {
-    let text: Cow<'_, str> = String::from_utf8_lossy(&body[..body.len().min(BODY_EXCERPT_BYTES)]);
+    let mut cut = body.len() > BODY_EXCERPT_BYTES;
+    let mut head = &body[..body.len().min(BODY_EXCERPT_BYTES)];
+    // A multi-byte character cut in half at the limit: leave it out rather than show U+FFFD.
+    if cut && let Some(last) = head.utf8_chunks().last() {
+        head = &head[..head.len() - last.invalid().len()];
+    }
+    let text: Cow<'_, str> = String::from_utf8_lossy(head);
     let mut text = text.into_owned();
-    // A multi-byte character cut in half decodes as U+FFFD at the end; drop it.
-    if body.len() > BODY_EXCERPT_BYTES {
-        while text.ends_with('\u{FFFD}') {
-            text.pop();
+    // Each invalid byte decodes as U+FFFD, three bytes long: keep the text within the limit too.
+    if text.len() > BODY_EXCERPT_BYTES {
+        let mut end = BODY_EXCERPT_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
         }
+        text.truncate(end);
+        cut = true;
+    }
+    if cut {
         text.push('…');
     }
     text
+}
+
+/// Why a body did not decode, as serde says it, cut in the middle past the excerpt limit: serde
+/// quotes an offending string whole (a base64 image, a whole page), and an error message must
+/// not carry a body of any size. The start (what was wrong) and the end (where) are kept.
+pub(crate) fn decode_reason(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    if text.len() <= BODY_EXCERPT_BYTES {
+        return text;
+    }
+    let mut head = BODY_EXCERPT_BYTES / 2;
+    while !text.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = text.len() - BODY_EXCERPT_BYTES / 4;
+    while !text.is_char_boundary(tail) {
+        tail += 1;
+    }
+    format!("{}…{}", &text[..head], &text[tail..])
 }
 
 /// The fields of the three error shapes Venice answers with:

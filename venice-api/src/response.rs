@@ -7,7 +7,7 @@ use std::ops::Deref;
 use progenitor_client::{Error as GeneratedError, ResponseValue};
 use reqwest::header::HeaderMap;
 
-use crate::error::{ApiError, Error, Result, excerpt, request_id};
+use crate::error::{ApiError, Error, Result, decode_reason, excerpt, request_id};
 use crate::rate_limit::RateLimits;
 use crate::transport::{Exchange, observe};
 
@@ -135,7 +135,7 @@ where
     }
     let value = serde_json::from_slice(&body).map_err(|e| Error::Decode {
         status: Some(status),
-        reason: e.to_string(),
+        reason: decode_reason(&e),
         excerpt: excerpt(&body),
     })?;
     Ok(Response::new(value, status, &headers))
@@ -196,7 +196,7 @@ async fn decode_error<E: serde::Serialize>(error: GeneratedError<E>, exchange: O
             Some(x) if !(200..300).contains(&x.status) => api_error(x.status, &x.headers, &body, operation_id),
             _ => Error::Decode {
                 status: exchange.map(|x| x.status),
-                reason: source.to_string(),
+                reason: decode_reason(&source),
                 excerpt: excerpt(&body),
             },
         },
@@ -253,7 +253,7 @@ pub(crate) async fn json<T: serde::de::DeserializeOwned>(response: reqwest::Resp
     let body = response.bytes().await.map_err(Error::from_reqwest)?;
     let value = serde_json::from_slice(&body).map_err(|e| Error::Decode {
         status: Some(status),
-        reason: e.to_string(),
+        reason: decode_reason(&e),
         excerpt: excerpt(&body),
     })?;
     Ok(Response::new(value, status, &headers))

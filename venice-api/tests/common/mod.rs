@@ -2,6 +2,8 @@
 
 #![allow(dead_code, reason = "each test file uses a different part")]
 
+pub mod scripted;
+
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
