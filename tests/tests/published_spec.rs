@@ -14,9 +14,10 @@ use venice_tests::{published_spec, workspace_root};
 use xtask::{generate, spec, surface};
 
 /// Hand-written crates built on the regenerated one, each with the parts of it copied into
-/// the scratch workspace: its library, not its tests or examples (so its manifest must not
-/// name them in `[[test]]` or `[[example]]` sections).
-const HAND_WRITTEN_CRATES: &[(&str, &[&str])] = &[("venice-api", &["Cargo.toml", "src"])];
+/// the scratch workspace: its library, plus the examples and benches its manifest names in
+/// `[[example]]`/`[[bench]]` sections (copied so the manifest is valid; only the library is
+/// built). Its tests are not copied, so it must not name them in `[[test]]` sections.
+const HAND_WRITTEN_CRATES: &[(&str, &[&str])] = &[("venice-api", &["Cargo.toml", "src", "examples", "benches"])];
 
 /// Copies the file or directory `from` to `to`.
 fn copy_tree(from: &Path, to: &Path) {

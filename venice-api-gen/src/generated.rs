@@ -327,7 +327,6 @@ pub mod types {
     }
     ///What is left, per currency.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg(feature = "billing")]
     pub struct Balances {
         ///Amount in DIEM.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -336,7 +335,6 @@ pub mod types {
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub usd: ::std::option::Option<f64>,
     }
-    #[cfg(feature = "billing")]
     impl Balances {
         pub fn builder() -> builder::Balances {
             Default::default()
@@ -396,87 +394,19 @@ pub mod types {
     ///Last day, `YYYY-MM-DD`; needs `startDate`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct BillingUsageAnalyticsRequestEndDate(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for BillingUsageAnalyticsRequestEndDate {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<BillingUsageAnalyticsRequestEndDate>
     for ::std::string::String {
         fn from(value: BillingUsageAnalyticsRequestEndDate) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for BillingUsageAnalyticsRequestEndDate {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -490,23 +420,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for BillingUsageAnalyticsRequestEndDate {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -515,23 +428,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for BillingUsageAnalyticsRequestEndDate {
         type Error = self::error::ConversionError;
@@ -541,23 +437,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for BillingUsageAnalyticsRequestEndDate {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -573,109 +452,24 @@ pub mod types {
     ///Period to cover, as days with a `d` suffix (`7d`, at most `90d`).
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct BillingUsageAnalyticsRequestLookback(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for BillingUsageAnalyticsRequestLookback {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<BillingUsageAnalyticsRequestLookback>
     for ::std::string::String {
         fn from(value: BillingUsageAnalyticsRequestLookback) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::default::Default for BillingUsageAnalyticsRequestLookback {
         fn default() -> Self {
             BillingUsageAnalyticsRequestLookback("7d".to_string())
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for BillingUsageAnalyticsRequestLookback {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -689,23 +483,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for BillingUsageAnalyticsRequestLookback {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -714,23 +491,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for BillingUsageAnalyticsRequestLookback {
         type Error = self::error::ConversionError;
@@ -740,23 +500,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for BillingUsageAnalyticsRequestLookback {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -772,87 +515,19 @@ pub mod types {
     ///First day, `YYYY-MM-DD`; needs `endDate`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct BillingUsageAnalyticsRequestStartDate(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for BillingUsageAnalyticsRequestStartDate {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<BillingUsageAnalyticsRequestStartDate>
     for ::std::string::String {
         fn from(value: BillingUsageAnalyticsRequestStartDate) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for BillingUsageAnalyticsRequestStartDate {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -866,23 +541,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for BillingUsageAnalyticsRequestStartDate {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -891,23 +549,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for BillingUsageAnalyticsRequestStartDate {
         type Error = self::error::ConversionError;
@@ -917,23 +558,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for BillingUsageAnalyticsRequestStartDate {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -1125,87 +749,19 @@ pub mod types {
     ///`nextCursor` of the previous page; sent alone.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct BillingUsageHistoryRequestCursor(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for BillingUsageHistoryRequestCursor {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<BillingUsageHistoryRequestCursor>
     for ::std::string::String {
         fn from(value: BillingUsageHistoryRequestCursor) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for BillingUsageHistoryRequestCursor {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -1222,23 +778,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for BillingUsageHistoryRequestCursor {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -1247,23 +786,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for BillingUsageHistoryRequestCursor {
         type Error = self::error::ConversionError;
@@ -1273,23 +795,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for BillingUsageHistoryRequestCursor {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -1347,87 +852,19 @@ pub mod types {
     ///Cursor for the next page; null on the last page.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct BillingUsageHistoryResponseNextCursor(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for BillingUsageHistoryResponseNextCursor {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<BillingUsageHistoryResponseNextCursor>
     for ::std::string::String {
         fn from(value: BillingUsageHistoryResponseNextCursor) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for BillingUsageHistoryResponseNextCursor {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -1444,23 +881,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for BillingUsageHistoryResponseNextCursor {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -1469,23 +889,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for BillingUsageHistoryResponseNextCursor {
         type Error = self::error::ConversionError;
@@ -1495,23 +898,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for BillingUsageHistoryResponseNextCursor {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -1526,14 +912,6 @@ pub mod types {
     }
     ///Prompt caching hint for providers that support it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg(
-        any(
-            feature = "chat",
-            feature = "models",
-            feature = "responses",
-            feature = "video"
-        )
-    )]
     pub struct CacheControl {
         ///How long the cache entry should live (beta; needs a special header).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1541,14 +919,6 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: CacheControlType,
     }
-    #[cfg(
-        any(
-            feature = "chat",
-            feature = "models",
-            feature = "responses",
-            feature = "video"
-        )
-    )]
     impl CacheControl {
         pub fn builder() -> builder::CacheControl {
             Default::default()
@@ -1567,26 +937,10 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    #[cfg(
-        any(
-            feature = "chat",
-            feature = "models",
-            feature = "responses",
-            feature = "video"
-        )
-    )]
     pub enum CacheControlType {
         #[serde(rename = "ephemeral")]
         Ephemeral,
     }
-    #[cfg(
-        any(
-            feature = "chat",
-            feature = "models",
-            feature = "responses",
-            feature = "video"
-        )
-    )]
     impl ::std::fmt::Display for CacheControlType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -1594,14 +948,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(
-        any(
-            feature = "chat",
-            feature = "models",
-            feature = "responses",
-            feature = "video"
-        )
-    )]
     impl ::std::str::FromStr for CacheControlType {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -1613,14 +959,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(
-        any(
-            feature = "chat",
-            feature = "models",
-            feature = "responses",
-            feature = "video"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for CacheControlType {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -1629,14 +967,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "chat",
-            feature = "models",
-            feature = "responses",
-            feature = "video"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for CacheControlType {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -1676,7 +1006,6 @@ pub mod types {
         #[serde(rename = "input_audio")]
         InputAudio,
     }
-    #[cfg(feature = "chat")]
     impl ::std::fmt::Display for ChatCompletionContentPartInputAudioType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -1684,7 +1013,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "chat")]
     impl ::std::str::FromStr for ChatCompletionContentPartInputAudioType {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -1704,23 +1032,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for ChatCompletionContentPartInputAudioType {
         type Error = self::error::ConversionError;
@@ -1761,7 +1072,6 @@ pub mod types {
         #[serde(rename = "video_url")]
         VideoUrl,
     }
-    #[cfg(feature = "chat")]
     impl ::std::fmt::Display for ChatCompletionContentPartVideoUrlType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -1769,7 +1079,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "chat")]
     impl ::std::str::FromStr for ChatCompletionContentPartVideoUrlType {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -1789,23 +1098,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for ChatCompletionContentPartVideoUrlType {
         type Error = self::error::ConversionError;
@@ -2585,23 +1877,19 @@ pub mod types {
     ///The currency paid calls draw on.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    #[cfg(feature = "billing")]
     pub struct ConsumptionCurrency(pub ::std::option::Option<ConsumptionCurrencyInner>);
-    #[cfg(feature = "billing")]
     impl ::std::ops::Deref for ConsumptionCurrency {
         type Target = ::std::option::Option<ConsumptionCurrencyInner>;
         fn deref(&self) -> &::std::option::Option<ConsumptionCurrencyInner> {
             &self.0
         }
     }
-    #[cfg(feature = "billing")]
     impl ::std::convert::From<ConsumptionCurrency>
     for ::std::option::Option<ConsumptionCurrencyInner> {
         fn from(value: ConsumptionCurrency) -> Self {
             value.0
         }
     }
-    #[cfg(feature = "billing")]
     impl ::std::convert::From<::std::option::Option<ConsumptionCurrencyInner>>
     for ConsumptionCurrency {
         fn from(value: ::std::option::Option<ConsumptionCurrencyInner>) -> Self {
@@ -2621,7 +1909,6 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    #[cfg(feature = "billing")]
     pub enum ConsumptionCurrencyInner {
         #[serde(rename = "USD")]
         Usd,
@@ -2632,7 +1919,6 @@ pub mod types {
         #[serde(rename = "BUNDLED_CREDITS")]
         BundledCredits,
     }
-    #[cfg(feature = "billing")]
     impl ::std::fmt::Display for ConsumptionCurrencyInner {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -2643,7 +1929,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "billing")]
     impl ::std::str::FromStr for ConsumptionCurrencyInner {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -2658,7 +1943,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "billing")]
     impl ::std::convert::TryFrom<&str> for ConsumptionCurrencyInner {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -2667,7 +1951,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(feature = "billing")]
     impl ::std::convert::TryFrom<::std::string::String> for ConsumptionCurrencyInner {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -2751,86 +2034,18 @@ pub mod types {
     ///Label for the key, at most 64 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct CreateApiKeyBodyDescription(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for CreateApiKeyBodyDescription {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<CreateApiKeyBodyDescription> for ::std::string::String {
         fn from(value: CreateApiKeyBodyDescription) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for CreateApiKeyBodyDescription {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -2842,23 +2057,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for CreateApiKeyBodyDescription {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -2867,23 +2065,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for CreateApiKeyBodyDescription {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -2892,23 +2073,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for CreateApiKeyBodyDescription {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -3568,23 +2732,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for CreateClonedVoiceRequestSchemaModel {
         type Error = self::error::ConversionError;
@@ -4064,86 +3211,18 @@ pub mod types {
     ///Text to read aloud.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct CreateSpeechRequestSchemaInput(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for CreateSpeechRequestSchemaInput {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<CreateSpeechRequestSchemaInput> for ::std::string::String {
         fn from(value: CreateSpeechRequestSchemaInput) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for CreateSpeechRequestSchemaInput {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -4158,23 +3237,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for CreateSpeechRequestSchemaInput {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -4183,23 +3245,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for CreateSpeechRequestSchemaInput {
         type Error = self::error::ConversionError;
@@ -4209,23 +3254,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestSchemaInput {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -4241,87 +3269,19 @@ pub mod types {
     ///Language of the audio or text; detected when left out.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct CreateSpeechRequestSchemaLanguage(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for CreateSpeechRequestSchemaLanguage {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<CreateSpeechRequestSchemaLanguage>
     for ::std::string::String {
         fn from(value: CreateSpeechRequestSchemaLanguage) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for CreateSpeechRequestSchemaLanguage {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -4336,23 +3296,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for CreateSpeechRequestSchemaLanguage {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -4361,23 +3304,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for CreateSpeechRequestSchemaLanguage {
         type Error = self::error::ConversionError;
@@ -4387,23 +3313,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestSchemaLanguage {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -4522,87 +3431,19 @@ pub mod types {
     ///How to deliver the speech (emotion, tone), for models that take it.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct CreateSpeechRequestSchemaPrompt(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for CreateSpeechRequestSchemaPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<CreateSpeechRequestSchemaPrompt>
     for ::std::string::String {
         fn from(value: CreateSpeechRequestSchemaPrompt) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for CreateSpeechRequestSchemaPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -4614,23 +3455,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for CreateSpeechRequestSchemaPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -4639,23 +3463,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for CreateSpeechRequestSchemaPrompt {
         type Error = self::error::ConversionError;
@@ -4665,23 +3472,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestSchemaPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -4774,108 +3564,23 @@ pub mod types {
     ///Voice to use.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct CreateSpeechRequestSchemaVoice(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for CreateSpeechRequestSchemaVoice {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<CreateSpeechRequestSchemaVoice> for ::std::string::String {
         fn from(value: CreateSpeechRequestSchemaVoice) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::default::Default for CreateSpeechRequestSchemaVoice {
         fn default() -> Self {
             CreateSpeechRequestSchemaVoice("af_sky".to_string())
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for CreateSpeechRequestSchemaVoice {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -4887,23 +3592,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for CreateSpeechRequestSchemaVoice {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -4912,23 +3600,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for CreateSpeechRequestSchemaVoice {
         type Error = self::error::ConversionError;
@@ -4938,23 +3609,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestSchemaVoice {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -5062,23 +3716,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for CreateTranscriptionRequestSchemaModel {
         type Error = self::error::ConversionError;
@@ -5315,86 +3952,18 @@ pub mod types {
     ///`CryptoRpcProxyIdempotencyKey`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct CryptoRpcProxyIdempotencyKey(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for CryptoRpcProxyIdempotencyKey {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<CryptoRpcProxyIdempotencyKey> for ::std::string::String {
         fn from(value: CryptoRpcProxyIdempotencyKey) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for CryptoRpcProxyIdempotencyKey {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -5408,23 +3977,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for CryptoRpcProxyIdempotencyKey {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -5433,23 +3985,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for CryptoRpcProxyIdempotencyKey {
         type Error = self::error::ConversionError;
@@ -5459,23 +3994,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for CryptoRpcProxyIdempotencyKey {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -5674,23 +4192,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for Currency {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -6282,108 +4783,23 @@ pub mod types {
     ///ID of the model.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct EditImageBodyModel(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for EditImageBodyModel {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<EditImageBodyModel> for ::std::string::String {
         fn from(value: EditImageBodyModel) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::default::Default for EditImageBodyModel {
         fn default() -> Self {
             EditImageBodyModel("firered-image-edit".to_string())
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for EditImageBodyModel {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -6395,23 +4811,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for EditImageBodyModel {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -6420,23 +4819,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for EditImageBodyModel {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -6445,23 +4827,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for EditImageBodyModel {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -6615,86 +4980,18 @@ pub mod types {
     ///The change to make.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct EditImageBodyPrompt(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for EditImageBodyPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<EditImageBodyPrompt> for ::std::string::String {
         fn from(value: EditImageBodyPrompt) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for EditImageBodyPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -6709,23 +5006,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for EditImageBodyPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -6734,23 +5014,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for EditImageBodyPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -6759,23 +5022,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for EditImageBodyPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -6791,86 +5037,18 @@ pub mod types {
     ///Resolution of the output, such as `1K` or `1080p`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct EditImageBodyResolution(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for EditImageBodyResolution {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<EditImageBodyResolution> for ::std::string::String {
         fn from(value: EditImageBodyResolution) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for EditImageBodyResolution {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -6885,23 +5063,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for EditImageBodyResolution {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -6910,23 +5071,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for EditImageBodyResolution {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -6935,23 +5079,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for EditImageBodyResolution {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -7125,23 +5252,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for EditImageRequestAspectRatio {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -7168,108 +5278,23 @@ pub mod types {
     ///ID of the model.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct EditImageRequestModel(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for EditImageRequestModel {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<EditImageRequestModel> for ::std::string::String {
         fn from(value: EditImageRequestModel) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::default::Default for EditImageRequestModel {
         fn default() -> Self {
             EditImageRequestModel("firered-image-edit".to_string())
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for EditImageRequestModel {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -7281,23 +5306,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for EditImageRequestModel {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -7306,23 +5314,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for EditImageRequestModel {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -7331,23 +5322,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for EditImageRequestModel {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -7363,86 +5337,18 @@ pub mod types {
     ///ID of the model.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct EditImageRequestModelId(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for EditImageRequestModelId {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<EditImageRequestModelId> for ::std::string::String {
         fn from(value: EditImageRequestModelId) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for EditImageRequestModelId {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -7454,23 +5360,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for EditImageRequestModelId {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -7479,23 +5368,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for EditImageRequestModelId {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -7504,23 +5376,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for EditImageRequestModelId {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -7536,86 +5391,18 @@ pub mod types {
     ///The change to make.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct EditImageRequestPrompt(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for EditImageRequestPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<EditImageRequestPrompt> for ::std::string::String {
         fn from(value: EditImageRequestPrompt) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for EditImageRequestPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -7630,23 +5417,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for EditImageRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -7655,23 +5425,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for EditImageRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -7680,23 +5433,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for EditImageRequestPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -7712,86 +5448,18 @@ pub mod types {
     ///Resolution of the output, such as `1K` or `1080p`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct EditImageRequestResolution(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for EditImageRequestResolution {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<EditImageRequestResolution> for ::std::string::String {
         fn from(value: EditImageRequestResolution) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for EditImageRequestResolution {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -7806,23 +5474,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for EditImageRequestResolution {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -7831,23 +5482,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for EditImageRequestResolution {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -7856,23 +5490,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for EditImageRequestResolution {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -8031,46 +5648,12 @@ pub mod types {
     }
     ///The error, if the response failed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct Error {
         ///Error code.
         pub code: ::std::string::String,
         ///What went wrong.
         pub message: ::std::string::String,
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl Error {
         pub fn builder() -> builder::Error {
             Default::default()
@@ -8199,7 +5782,6 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    #[cfg(feature = "chat")]
     pub enum Format {
         #[serde(rename = "wav")]
         Wav,
@@ -8220,7 +5802,6 @@ pub mod types {
         #[serde(rename = "pcm24")]
         Pcm24,
     }
-    #[cfg(feature = "chat")]
     impl ::std::fmt::Display for Format {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -8236,7 +5817,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "chat")]
     impl ::std::str::FromStr for Format {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -8256,7 +5836,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "chat")]
     impl ::std::convert::TryFrom<&str> for Format {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -8265,7 +5844,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(feature = "chat")]
     impl ::std::convert::TryFrom<::std::string::String> for Format {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -8274,7 +5852,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(feature = "chat")]
     impl ::std::default::Default for Format {
         fn default() -> Self {
             Format::Wav
@@ -8359,14 +5936,12 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    #[cfg(feature = "responses")]
     pub enum FunctionCallOutputStatus {
         #[serde(rename = "completed")]
         Completed,
         #[serde(rename = "in_progress")]
         InProgress,
     }
-    #[cfg(feature = "responses")]
     impl ::std::fmt::Display for FunctionCallOutputStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -8375,7 +5950,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "responses")]
     impl ::std::str::FromStr for FunctionCallOutputStatus {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -8388,7 +5962,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "responses")]
     impl ::std::convert::TryFrom<&str> for FunctionCallOutputStatus {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -8397,7 +5970,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(feature = "responses")]
     impl ::std::convert::TryFrom<::std::string::String> for FunctionCallOutputStatus {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -8870,87 +6442,19 @@ pub mod types {
     ///What should not appear.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct GenerateImageRequestNegativePrompt(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for GenerateImageRequestNegativePrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<GenerateImageRequestNegativePrompt>
     for ::std::string::String {
         fn from(value: GenerateImageRequestNegativePrompt) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for GenerateImageRequestNegativePrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -8962,23 +6466,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for GenerateImageRequestNegativePrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -8987,23 +6474,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for GenerateImageRequestNegativePrompt {
         type Error = self::error::ConversionError;
@@ -9013,23 +6483,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for GenerateImageRequestNegativePrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -9045,86 +6498,18 @@ pub mod types {
     ///What the image should show.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct GenerateImageRequestPrompt(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for GenerateImageRequestPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<GenerateImageRequestPrompt> for ::std::string::String {
         fn from(value: GenerateImageRequestPrompt) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for GenerateImageRequestPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -9139,23 +6524,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for GenerateImageRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -9164,23 +6532,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for GenerateImageRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -9189,23 +6540,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for GenerateImageRequestPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -9806,87 +7140,19 @@ pub mod types {
     ///`GetBillingUsageAnalyticsEndDate`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct GetBillingUsageAnalyticsEndDate(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for GetBillingUsageAnalyticsEndDate {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<GetBillingUsageAnalyticsEndDate>
     for ::std::string::String {
         fn from(value: GetBillingUsageAnalyticsEndDate) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for GetBillingUsageAnalyticsEndDate {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -9900,23 +7166,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for GetBillingUsageAnalyticsEndDate {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -9925,23 +7174,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for GetBillingUsageAnalyticsEndDate {
         type Error = self::error::ConversionError;
@@ -9951,23 +7183,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for GetBillingUsageAnalyticsEndDate {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -10007,109 +7222,24 @@ pub mod types {
     ///`GetBillingUsageAnalyticsLookback`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct GetBillingUsageAnalyticsLookback(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for GetBillingUsageAnalyticsLookback {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<GetBillingUsageAnalyticsLookback>
     for ::std::string::String {
         fn from(value: GetBillingUsageAnalyticsLookback) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::default::Default for GetBillingUsageAnalyticsLookback {
         fn default() -> Self {
             GetBillingUsageAnalyticsLookback("7d".to_string())
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for GetBillingUsageAnalyticsLookback {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -10123,23 +7253,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for GetBillingUsageAnalyticsLookback {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -10148,23 +7261,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for GetBillingUsageAnalyticsLookback {
         type Error = self::error::ConversionError;
@@ -10174,23 +7270,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for GetBillingUsageAnalyticsLookback {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -10348,87 +7427,19 @@ pub mod types {
     ///`GetBillingUsageAnalyticsStartDate`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct GetBillingUsageAnalyticsStartDate(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for GetBillingUsageAnalyticsStartDate {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<GetBillingUsageAnalyticsStartDate>
     for ::std::string::String {
         fn from(value: GetBillingUsageAnalyticsStartDate) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for GetBillingUsageAnalyticsStartDate {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -10442,23 +7453,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for GetBillingUsageAnalyticsStartDate {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -10467,23 +7461,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for GetBillingUsageAnalyticsStartDate {
         type Error = self::error::ConversionError;
@@ -10493,23 +7470,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for GetBillingUsageAnalyticsStartDate {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -10590,86 +7550,18 @@ pub mod types {
     ///`GetBillingUsageHistoryCursor`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct GetBillingUsageHistoryCursor(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for GetBillingUsageHistoryCursor {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<GetBillingUsageHistoryCursor> for ::std::string::String {
         fn from(value: GetBillingUsageHistoryCursor) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for GetBillingUsageHistoryCursor {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -10686,23 +7578,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for GetBillingUsageHistoryCursor {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -10711,23 +7586,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for GetBillingUsageHistoryCursor {
         type Error = self::error::ConversionError;
@@ -10737,23 +7595,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for GetBillingUsageHistoryCursor {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -10831,87 +7672,19 @@ pub mod types {
     ///Cursor for the next page; null on the last page.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct GetBillingUsageHistoryResponseNextCursor(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for GetBillingUsageHistoryResponseNextCursor {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<GetBillingUsageHistoryResponseNextCursor>
     for ::std::string::String {
         fn from(value: GetBillingUsageHistoryResponseNextCursor) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for GetBillingUsageHistoryResponseNextCursor {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -10928,23 +7701,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for GetBillingUsageHistoryResponseNextCursor {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -10953,23 +7709,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for GetBillingUsageHistoryResponseNextCursor {
         type Error = self::error::ConversionError;
@@ -10979,23 +7718,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for GetBillingUsageHistoryResponseNextCursor {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -11443,86 +8165,18 @@ pub mod types {
     ///`GetX402BalanceWalletAddress`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct GetX402BalanceWalletAddress(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for GetX402BalanceWalletAddress {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<GetX402BalanceWalletAddress> for ::std::string::String {
         fn from(value: GetX402BalanceWalletAddress) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for GetX402BalanceWalletAddress {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -11544,23 +8198,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for GetX402BalanceWalletAddress {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -11569,23 +8206,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for GetX402BalanceWalletAddress {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -11594,23 +8214,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for GetX402BalanceWalletAddress {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -11736,87 +8339,19 @@ pub mod types {
     ///`GetX402TransactionsWalletAddress`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct GetX402TransactionsWalletAddress(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for GetX402TransactionsWalletAddress {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<GetX402TransactionsWalletAddress>
     for ::std::string::String {
         fn from(value: GetX402TransactionsWalletAddress) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for GetX402TransactionsWalletAddress {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -11838,23 +8373,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for GetX402TransactionsWalletAddress {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -11863,23 +8381,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for GetX402TransactionsWalletAddress {
         type Error = self::error::ConversionError;
@@ -11889,23 +8390,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for GetX402TransactionsWalletAddress {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -12240,14 +8724,12 @@ pub mod types {
     }
     ///The audio, base64-encoded, with its format.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg(feature = "chat")]
     pub struct InputAudio {
         ///Base64 audio.
         pub data: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub format: ::std::option::Option<Format>,
     }
-    #[cfg(feature = "chat")]
     impl InputAudio {
         pub fn builder() -> builder::InputAudio {
             Default::default()
@@ -12800,13 +9282,11 @@ pub mod types {
     }
     ///Breakdown of the input tokens of a Responses API answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg(feature = "responses")]
     pub struct InputTokensDetails {
         ///Input tokens read from the prompt cache, possibly at a lower price.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cached_tokens: ::std::option::Option<i64>,
     }
-    #[cfg(feature = "responses")]
     impl InputTokensDetails {
         pub fn builder() -> builder::InputTokensDetails {
             Default::default()
@@ -12991,86 +9471,18 @@ pub mod types {
     ///`ListCharactersCategoriesItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct ListCharactersCategoriesItem(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for ListCharactersCategoriesItem {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<ListCharactersCategoriesItem> for ::std::string::String {
         fn from(value: ListCharactersCategoriesItem) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for ListCharactersCategoriesItem {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -13082,23 +9494,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for ListCharactersCategoriesItem {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -13107,23 +9502,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for ListCharactersCategoriesItem {
         type Error = self::error::ConversionError;
@@ -13133,23 +9511,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for ListCharactersCategoriesItem {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -13345,86 +9706,18 @@ pub mod types {
     ///`ListCharactersModelIdItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct ListCharactersModelIdItem(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for ListCharactersModelIdItem {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<ListCharactersModelIdItem> for ::std::string::String {
         fn from(value: ListCharactersModelIdItem) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for ListCharactersModelIdItem {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -13436,23 +9729,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for ListCharactersModelIdItem {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -13461,23 +9737,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for ListCharactersModelIdItem {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -13486,23 +9745,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for ListCharactersModelIdItem {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -13643,86 +9885,18 @@ pub mod types {
     ///`ListCharactersSearch`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct ListCharactersSearch(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for ListCharactersSearch {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<ListCharactersSearch> for ::std::string::String {
         fn from(value: ListCharactersSearch) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for ListCharactersSearch {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -13734,23 +9908,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for ListCharactersSearch {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -13759,23 +9916,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for ListCharactersSearch {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -13784,23 +9924,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for ListCharactersSearch {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -13956,86 +10079,18 @@ pub mod types {
     ///`ListCharactersTagsItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct ListCharactersTagsItem(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for ListCharactersTagsItem {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<ListCharactersTagsItem> for ::std::string::String {
         fn from(value: ListCharactersTagsItem) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for ListCharactersTagsItem {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -14047,23 +10102,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for ListCharactersTagsItem {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -14072,23 +10110,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for ListCharactersTagsItem {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -14097,23 +10118,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for ListCharactersTagsItem {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -14967,7 +10971,6 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    #[cfg(feature = "responses")]
     pub enum MessageOutputStatus {
         #[serde(rename = "completed")]
         Completed,
@@ -14976,7 +10979,6 @@ pub mod types {
         #[serde(rename = "failed")]
         Failed,
     }
-    #[cfg(feature = "responses")]
     impl ::std::fmt::Display for MessageOutputStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -14986,7 +10988,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "responses")]
     impl ::std::str::FromStr for MessageOutputStatus {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -15000,7 +11001,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "responses")]
     impl ::std::convert::TryFrom<&str> for MessageOutputStatus {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -15009,7 +11009,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(feature = "responses")]
     impl ::std::convert::TryFrom<::std::string::String> for MessageOutputStatus {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -16371,86 +12370,18 @@ pub mod types {
     ///The change to make.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct MultiEditImageBodyPrompt(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for MultiEditImageBodyPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<MultiEditImageBodyPrompt> for ::std::string::String {
         fn from(value: MultiEditImageBodyPrompt) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for MultiEditImageBodyPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -16465,23 +12396,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for MultiEditImageBodyPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -16490,23 +12404,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for MultiEditImageBodyPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -16515,23 +12412,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for MultiEditImageBodyPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -16547,86 +12427,18 @@ pub mod types {
     ///Resolution of the output, such as `1K` or `1080p`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct MultiEditImageBodyResolution(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for MultiEditImageBodyResolution {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<MultiEditImageBodyResolution> for ::std::string::String {
         fn from(value: MultiEditImageBodyResolution) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for MultiEditImageBodyResolution {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -16641,23 +12453,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for MultiEditImageBodyResolution {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -16666,23 +12461,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiEditImageBodyResolution {
         type Error = self::error::ConversionError;
@@ -16692,23 +12470,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for MultiEditImageBodyResolution {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -16884,23 +12645,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiEditImageMultipartRequestAspectRatio {
         type Error = self::error::ConversionError;
@@ -16913,109 +12657,24 @@ pub mod types {
     ///ID of the model.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct MultiEditImageMultipartRequestModelId(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for MultiEditImageMultipartRequestModelId {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<MultiEditImageMultipartRequestModelId>
     for ::std::string::String {
         fn from(value: MultiEditImageMultipartRequestModelId) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::default::Default for MultiEditImageMultipartRequestModelId {
         fn default() -> Self {
             MultiEditImageMultipartRequestModelId("firered-image-edit".to_string())
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for MultiEditImageMultipartRequestModelId {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -17027,23 +12686,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for MultiEditImageMultipartRequestModelId {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -17052,23 +12694,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiEditImageMultipartRequestModelId {
         type Error = self::error::ConversionError;
@@ -17078,23 +12703,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for MultiEditImageMultipartRequestModelId {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -17110,87 +12718,19 @@ pub mod types {
     ///The change to make.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct MultiEditImageMultipartRequestPrompt(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for MultiEditImageMultipartRequestPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<MultiEditImageMultipartRequestPrompt>
     for ::std::string::String {
         fn from(value: MultiEditImageMultipartRequestPrompt) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for MultiEditImageMultipartRequestPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -17205,23 +12745,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for MultiEditImageMultipartRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -17230,23 +12753,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiEditImageMultipartRequestPrompt {
         type Error = self::error::ConversionError;
@@ -17256,23 +12762,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for MultiEditImageMultipartRequestPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -17288,87 +12777,19 @@ pub mod types {
     ///Resolution of the output, such as `1K` or `1080p`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct MultiEditImageMultipartRequestResolution(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for MultiEditImageMultipartRequestResolution {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<MultiEditImageMultipartRequestResolution>
     for ::std::string::String {
         fn from(value: MultiEditImageMultipartRequestResolution) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for MultiEditImageMultipartRequestResolution {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -17383,23 +12804,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for MultiEditImageMultipartRequestResolution {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -17408,23 +12812,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiEditImageMultipartRequestResolution {
         type Error = self::error::ConversionError;
@@ -17434,23 +12821,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for MultiEditImageMultipartRequestResolution {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -17576,23 +12946,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiEditImageRequestAspectRatio {
         type Error = self::error::ConversionError;
@@ -17605,108 +12958,23 @@ pub mod types {
     ///ID of the model.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct MultiEditImageRequestModelId(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for MultiEditImageRequestModelId {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<MultiEditImageRequestModelId> for ::std::string::String {
         fn from(value: MultiEditImageRequestModelId) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::default::Default for MultiEditImageRequestModelId {
         fn default() -> Self {
             MultiEditImageRequestModelId("firered-image-edit".to_string())
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for MultiEditImageRequestModelId {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -17718,23 +12986,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for MultiEditImageRequestModelId {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -17743,23 +12994,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiEditImageRequestModelId {
         type Error = self::error::ConversionError;
@@ -17769,23 +13003,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for MultiEditImageRequestModelId {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -17801,86 +13018,18 @@ pub mod types {
     ///The change to make.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct MultiEditImageRequestPrompt(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for MultiEditImageRequestPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<MultiEditImageRequestPrompt> for ::std::string::String {
         fn from(value: MultiEditImageRequestPrompt) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for MultiEditImageRequestPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -17895,23 +13044,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for MultiEditImageRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -17920,23 +13052,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for MultiEditImageRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -17945,23 +13060,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for MultiEditImageRequestPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -17977,87 +13075,19 @@ pub mod types {
     ///Resolution of the output, such as `1K` or `1080p`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct MultiEditImageRequestResolution(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for MultiEditImageRequestResolution {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<MultiEditImageRequestResolution>
     for ::std::string::String {
         fn from(value: MultiEditImageRequestResolution) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for MultiEditImageRequestResolution {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -18072,23 +13102,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for MultiEditImageRequestResolution {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -18097,23 +13110,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiEditImageRequestResolution {
         type Error = self::error::ConversionError;
@@ -18123,23 +13119,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for MultiEditImageRequestResolution {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -18207,7 +13186,6 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    #[cfg(feature = "image")]
     pub enum OutputFormat {
         #[serde(rename = "jpeg")]
         Jpeg,
@@ -18216,7 +13194,6 @@ pub mod types {
         #[serde(rename = "webp")]
         Webp,
     }
-    #[cfg(feature = "image")]
     impl ::std::fmt::Display for OutputFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -18226,7 +13203,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "image")]
     impl ::std::str::FromStr for OutputFormat {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -18240,7 +13216,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<&str> for OutputFormat {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -18249,7 +13224,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<::std::string::String> for OutputFormat {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -18260,7 +13234,6 @@ pub mod types {
     }
     ///`OutputText`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg(feature = "responses")]
     pub struct OutputText {
         ///Notes attached to the text, such as cited URLs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -18270,7 +13243,6 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: OutputTextType,
     }
-    #[cfg(feature = "responses")]
     impl OutputText {
         pub fn builder() -> builder::OutputText {
             Default::default()
@@ -18289,12 +13261,10 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    #[cfg(feature = "responses")]
     pub enum OutputTextType {
         #[serde(rename = "output_text")]
         OutputText,
     }
-    #[cfg(feature = "responses")]
     impl ::std::fmt::Display for OutputTextType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -18302,7 +13272,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "responses")]
     impl ::std::str::FromStr for OutputTextType {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -18314,7 +13283,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "responses")]
     impl ::std::convert::TryFrom<&str> for OutputTextType {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -18323,7 +13291,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(feature = "responses")]
     impl ::std::convert::TryFrom<::std::string::String> for OutputTextType {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -18334,13 +13301,11 @@ pub mod types {
     }
     ///Breakdown of the output tokens of a Responses API answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg(feature = "responses")]
     pub struct OutputTokensDetails {
         ///Output tokens spent on reasoning.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reasoning_tokens: ::std::option::Option<i64>,
     }
-    #[cfg(feature = "responses")]
     impl OutputTokensDetails {
         pub fn builder() -> builder::OutputTokensDetails {
             Default::default()
@@ -18630,7 +13595,6 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    #[cfg(any(feature = "image", feature = "models", feature = "responses"))]
     pub enum Quality {
         #[serde(rename = "low")]
         Low,
@@ -18639,7 +13603,6 @@ pub mod types {
         #[serde(rename = "high")]
         High,
     }
-    #[cfg(any(feature = "image", feature = "models", feature = "responses"))]
     impl ::std::fmt::Display for Quality {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -18649,7 +13612,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(any(feature = "image", feature = "models", feature = "responses"))]
     impl ::std::str::FromStr for Quality {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -18663,7 +13625,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(any(feature = "image", feature = "models", feature = "responses"))]
     impl ::std::convert::TryFrom<&str> for Quality {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -18672,7 +13633,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(any(feature = "image", feature = "models", feature = "responses"))]
     impl ::std::convert::TryFrom<::std::string::String> for Quality {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -18842,87 +13802,19 @@ pub mod types {
     ///`QueueAudioRequestDurationSecondsString`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct QueueAudioRequestDurationSecondsString(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for QueueAudioRequestDurationSecondsString {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<QueueAudioRequestDurationSecondsString>
     for ::std::string::String {
         fn from(value: QueueAudioRequestDurationSecondsString) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for QueueAudioRequestDurationSecondsString {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -18936,23 +13828,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for QueueAudioRequestDurationSecondsString {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -18961,23 +13836,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for QueueAudioRequestDurationSecondsString {
         type Error = self::error::ConversionError;
@@ -18987,23 +13845,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for QueueAudioRequestDurationSecondsString {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -19019,86 +13860,18 @@ pub mod types {
     ///What the audio should sound like.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct QueueAudioRequestPrompt(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for QueueAudioRequestPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<QueueAudioRequestPrompt> for ::std::string::String {
         fn from(value: QueueAudioRequestPrompt) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for QueueAudioRequestPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -19110,23 +13883,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for QueueAudioRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -19135,23 +13891,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for QueueAudioRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -19160,23 +13899,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for QueueAudioRequestPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -19687,87 +14409,19 @@ pub mod types {
     ///What should not appear.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct QueueVideoRequestNegativePrompt(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for QueueVideoRequestNegativePrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<QueueVideoRequestNegativePrompt>
     for ::std::string::String {
         fn from(value: QueueVideoRequestNegativePrompt) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for QueueVideoRequestNegativePrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -19779,23 +14433,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for QueueVideoRequestNegativePrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -19804,23 +14441,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for QueueVideoRequestNegativePrompt {
         type Error = self::error::ConversionError;
@@ -19830,23 +14450,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for QueueVideoRequestNegativePrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -19931,86 +14534,18 @@ pub mod types {
     ///What the video should show.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct QueueVideoRequestPrompt(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for QueueVideoRequestPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<QueueVideoRequestPrompt> for ::std::string::String {
         fn from(value: QueueVideoRequestPrompt) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for QueueVideoRequestPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -20025,23 +14560,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for QueueVideoRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -20050,23 +14568,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for QueueVideoRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -20075,23 +14576,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for QueueVideoRequestPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -20276,87 +14760,19 @@ pub mod types {
     ///`QuoteAudioRequestDurationSecondsString`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct QuoteAudioRequestDurationSecondsString(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for QuoteAudioRequestDurationSecondsString {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<QuoteAudioRequestDurationSecondsString>
     for ::std::string::String {
         fn from(value: QuoteAudioRequestDurationSecondsString) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for QuoteAudioRequestDurationSecondsString {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -20370,23 +14786,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for QuoteAudioRequestDurationSecondsString {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -20395,23 +14794,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for QuoteAudioRequestDurationSecondsString {
         type Error = self::error::ConversionError;
@@ -20421,23 +14803,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for QuoteAudioRequestDurationSecondsString {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -20838,14 +15203,12 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    #[cfg(feature = "video")]
     pub enum ResponseFormat {
         #[serde(rename = "json")]
         Json,
         #[serde(rename = "text")]
         Text,
     }
-    #[cfg(feature = "video")]
     impl ::std::fmt::Display for ResponseFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -20854,7 +15217,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "video")]
     impl ::std::str::FromStr for ResponseFormat {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -20867,7 +15229,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "video")]
     impl ::std::convert::TryFrom<&str> for ResponseFormat {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -20876,7 +15237,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(feature = "video")]
     impl ::std::convert::TryFrom<::std::string::String> for ResponseFormat {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -20885,7 +15245,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(feature = "video")]
     impl ::std::default::Default for ResponseFormat {
         fn default() -> Self {
             ResponseFormat::Json
@@ -21576,23 +15935,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for ResponsesResponseObject {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -21705,23 +16047,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for ResponsesResponseStatus {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -21732,7 +16057,6 @@ pub mod types {
     }
     ///Token counts of a Responses API answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg(feature = "responses")]
     pub struct ResponsesUsage {
         ///Tokens in the input.
         pub input_tokens: i64,
@@ -21745,7 +16069,6 @@ pub mod types {
         ///Input and output tokens together.
         pub total_tokens: i64,
     }
-    #[cfg(feature = "responses")]
     impl ResponsesUsage {
         pub fn builder() -> builder::ResponsesUsage {
             Default::default()
@@ -21882,23 +16205,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for RetrieveAudioResponseStatus {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -22042,23 +16348,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for RetrieveVideoResponseStatus {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -22080,12 +16369,10 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    #[cfg(any(feature = "chat", feature = "responses"))]
     pub enum Role {
         #[serde(rename = "assistant")]
         Assistant,
     }
-    #[cfg(any(feature = "chat", feature = "responses"))]
     impl ::std::fmt::Display for Role {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -22093,7 +16380,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(any(feature = "chat", feature = "responses"))]
     impl ::std::str::FromStr for Role {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -22105,7 +16391,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(any(feature = "chat", feature = "responses"))]
     impl ::std::convert::TryFrom<&str> for Role {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -22114,7 +16399,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(any(feature = "chat", feature = "responses"))]
     impl ::std::convert::TryFrom<::std::string::String> for Role {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -22536,87 +16820,19 @@ pub mod types {
     ///What the image should show.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct SimpleGenerateImageRequestPrompt(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for SimpleGenerateImageRequestPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<SimpleGenerateImageRequestPrompt>
     for ::std::string::String {
         fn from(value: SimpleGenerateImageRequestPrompt) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for SimpleGenerateImageRequestPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -22631,23 +16847,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for SimpleGenerateImageRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -22656,23 +16855,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String>
     for SimpleGenerateImageRequestPrompt {
         type Error = self::error::ConversionError;
@@ -22682,23 +16864,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for SimpleGenerateImageRequestPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -23095,86 +17260,18 @@ pub mod types {
     ///`String`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct String(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for String {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<String> for ::std::string::String {
         fn from(value: String) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for String {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -23186,23 +17283,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for String {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -23211,23 +17291,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for String {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -23236,23 +17299,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for String {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -23419,14 +17465,6 @@ pub mod types {
     }
     ///`Text`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg(
-        any(
-            feature = "chat",
-            feature = "models",
-            feature = "responses",
-            feature = "video"
-        )
-    )]
     pub struct Text {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cache_control: ::std::option::Option<CacheControl>,
@@ -23435,14 +17473,6 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: TextContentString,
     }
-    #[cfg(
-        any(
-            feature = "chat",
-            feature = "models",
-            feature = "responses",
-            feature = "video"
-        )
-    )]
     impl Text {
         pub fn builder() -> builder::Text {
             Default::default()
@@ -23451,86 +17481,18 @@ pub mod types {
     ///The text.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct TextContentObject(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for TextContentObject {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<TextContentObject> for ::std::string::String {
         fn from(value: TextContentObject) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for TextContentObject {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -23542,23 +17504,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for TextContentObject {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -23567,23 +17512,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for TextContentObject {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -23592,23 +17520,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for TextContentObject {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -23634,26 +17545,10 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    #[cfg(
-        any(
-            feature = "chat",
-            feature = "models",
-            feature = "responses",
-            feature = "video"
-        )
-    )]
     pub enum TextContentString {
         #[serde(rename = "text")]
         Text,
     }
-    #[cfg(
-        any(
-            feature = "chat",
-            feature = "models",
-            feature = "responses",
-            feature = "video"
-        )
-    )]
     impl ::std::fmt::Display for TextContentString {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -23661,14 +17556,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(
-        any(
-            feature = "chat",
-            feature = "models",
-            feature = "responses",
-            feature = "video"
-        )
-    )]
     impl ::std::str::FromStr for TextContentString {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -23680,14 +17567,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(
-        any(
-            feature = "chat",
-            feature = "models",
-            feature = "responses",
-            feature = "video"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for TextContentString {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -23696,14 +17575,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "chat",
-            feature = "models",
-            feature = "responses",
-            feature = "video"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for TextContentString {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -24175,86 +18046,18 @@ pub mod types {
     ///New label for the key, at most 64 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct UpdateApiKeyBodyDescription(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for UpdateApiKeyBodyDescription {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<UpdateApiKeyBodyDescription> for ::std::string::String {
         fn from(value: UpdateApiKeyBodyDescription) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for UpdateApiKeyBodyDescription {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -24266,23 +18069,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for UpdateApiKeyBodyDescription {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -24291,23 +18077,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for UpdateApiKeyBodyDescription {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -24316,23 +18085,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for UpdateApiKeyBodyDescription {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -24508,7 +18260,6 @@ pub mod types {
     }
     ///`UrlCitationAnnotation`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg(feature = "responses")]
     pub struct UrlCitationAnnotation {
         ///Offset where the annotated span ends.
         pub end_index: i64,
@@ -24522,7 +18273,6 @@ pub mod types {
         ///The URL cited.
         pub url: ::std::string::String,
     }
-    #[cfg(feature = "responses")]
     impl UrlCitationAnnotation {
         pub fn builder() -> builder::UrlCitationAnnotation {
             Default::default()
@@ -24541,12 +18291,10 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    #[cfg(feature = "responses")]
     pub enum UrlCitationAnnotationType {
         #[serde(rename = "url_citation")]
         UrlCitation,
     }
-    #[cfg(feature = "responses")]
     impl ::std::fmt::Display for UrlCitationAnnotationType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -24554,7 +18302,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "responses")]
     impl ::std::str::FromStr for UrlCitationAnnotationType {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -24566,7 +18313,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "responses")]
     impl ::std::convert::TryFrom<&str> for UrlCitationAnnotationType {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -24575,7 +18321,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(feature = "responses")]
     impl ::std::convert::TryFrom<::std::string::String> for UrlCitationAnnotationType {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -24851,12 +18596,10 @@ pub mod types {
     }
     ///The video, as a URL.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg(feature = "chat")]
     pub struct VideoUrl {
         ///URL of the video.
         pub url: ::std::string::String,
     }
-    #[cfg(feature = "chat")]
     impl VideoUrl {
         pub fn builder() -> builder::VideoUrl {
             Default::default()
@@ -25008,12 +18751,10 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    #[cfg(feature = "responses")]
     pub enum WebSearchCallOutputStatus {
         #[serde(rename = "completed")]
         Completed,
     }
-    #[cfg(feature = "responses")]
     impl ::std::fmt::Display for WebSearchCallOutputStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -25021,7 +18762,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "responses")]
     impl ::std::str::FromStr for WebSearchCallOutputStatus {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -25033,7 +18773,6 @@ pub mod types {
             }
         }
     }
-    #[cfg(feature = "responses")]
     impl ::std::convert::TryFrom<&str> for WebSearchCallOutputStatus {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -25042,7 +18781,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(feature = "responses")]
     impl ::std::convert::TryFrom<::std::string::String> for WebSearchCallOutputStatus {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -25120,86 +18858,18 @@ pub mod types {
     ///The search query.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     pub struct WebSearchRequestQuery(::std::string::String);
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::ops::Deref for WebSearchRequestQuery {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::From<WebSearchRequestQuery> for ::std::string::String {
         fn from(value: WebSearchRequestQuery) -> Self {
             value.0
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::str::FromStr for WebSearchRequestQuery {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -25214,23 +18884,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<&str> for WebSearchRequestQuery {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -25239,23 +18892,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl ::std::convert::TryFrom<::std::string::String> for WebSearchRequestQuery {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -25264,23 +18900,6 @@ pub mod types {
             value.parse()
         }
     }
-    #[cfg(
-        any(
-            feature = "api-keys",
-            feature = "audio",
-            feature = "augment",
-            feature = "billing",
-            feature = "characters",
-            feature = "chat",
-            feature = "crypto-rpc",
-            feature = "embeddings",
-            feature = "image",
-            feature = "models",
-            feature = "responses",
-            feature = "video",
-            feature = "x402"
-        )
-    )]
     impl<'de> ::serde::Deserialize<'de> for WebSearchRequestQuery {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -27014,7 +20633,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        #[cfg(feature = "billing")]
         pub struct Balances {
             diem: ::std::result::Result<
                 ::std::option::Option<f64>,
@@ -27025,7 +20643,6 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        #[cfg(feature = "billing")]
         impl ::std::default::Default for Balances {
             fn default() -> Self {
                 Self {
@@ -27034,7 +20651,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "billing")]
         impl Balances {
             pub fn diem<T>(mut self, value: T) -> Self
             where
@@ -27061,7 +20677,6 @@ pub mod types {
                 self
             }
         }
-        #[cfg(feature = "billing")]
         impl ::std::convert::TryFrom<Balances> for super::Balances {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -27073,7 +20688,6 @@ pub mod types {
                 })
             }
         }
-        #[cfg(feature = "billing")]
         impl ::std::convert::From<super::Balances> for Balances {
             fn from(value: super::Balances) -> Self {
                 Self {
@@ -27106,7 +20720,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "billing")]
         impl BillingBalanceResponse {
             pub fn balances<T>(mut self, value: T) -> Self
             where
@@ -27212,23 +20825,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl BillingUsageAnalyticsRequest {
             pub fn end_date<T>(mut self, value: T) -> Self
             where
@@ -27347,23 +20943,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl BillingUsageAnalyticsResponse {
             pub fn by_date<T>(mut self, value: T) -> Self
             where
@@ -27526,23 +21105,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl BillingUsageAnalyticsResponseByDateItem {
             pub fn date<T>(mut self, value: T) -> Self
             where
@@ -27629,23 +21191,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl BillingUsageAnalyticsResponseByKeyItem {
             pub fn api_key_id<T>(mut self, value: T) -> Self
             where
@@ -27772,23 +21317,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl BillingUsageAnalyticsResponseByModelItem {
             pub fn breakdown<T>(mut self, value: T) -> Self
             where
@@ -27928,23 +21456,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl BillingUsageAnalyticsResponseByModelItemBreakdownItem {
             pub fn diem<T>(mut self, value: T) -> Self
             where
@@ -28055,23 +21566,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl BillingUsageHistoryRequest {
             pub fn currency<T>(mut self, value: T) -> Self
             where
@@ -28188,23 +21682,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl BillingUsageHistoryResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
@@ -28291,23 +21768,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl BillingUsageHistoryResponseDataItem {
             pub fn amount<T>(mut self, value: T) -> Self
             where
@@ -28444,14 +21904,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        #[cfg(
-            any(
-                feature = "chat",
-                feature = "models",
-                feature = "responses",
-                feature = "video"
-            )
-        )]
         pub struct CacheControl {
             ttl: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -28459,14 +21911,6 @@ pub mod types {
             >,
             type_: ::std::result::Result<super::CacheControlType, ::std::string::String>,
         }
-        #[cfg(
-            any(
-                feature = "chat",
-                feature = "models",
-                feature = "responses",
-                feature = "video"
-            )
-        )]
         impl ::std::default::Default for CacheControl {
             fn default() -> Self {
                 Self {
@@ -28475,14 +21919,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "chat",
-                feature = "models",
-                feature = "responses",
-                feature = "video"
-            )
-        )]
         impl CacheControl {
             pub fn ttl<T>(mut self, value: T) -> Self
             where
@@ -28509,14 +21945,6 @@ pub mod types {
                 self
             }
         }
-        #[cfg(
-            any(
-                feature = "chat",
-                feature = "models",
-                feature = "responses",
-                feature = "video"
-            )
-        )]
         impl ::std::convert::TryFrom<CacheControl> for super::CacheControl {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -28528,14 +21956,6 @@ pub mod types {
                 })
             }
         }
-        #[cfg(
-            any(
-                feature = "chat",
-                feature = "models",
-                feature = "responses",
-                feature = "video"
-            )
-        )]
         impl ::std::convert::From<super::CacheControl> for CacheControl {
             fn from(value: super::CacheControl) -> Self {
                 Self {
@@ -28565,7 +21985,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "chat")]
         impl ChatCompletionContentPartInputAudio {
             pub fn cache_control<T>(mut self, value: T) -> Self
             where
@@ -28650,7 +22069,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "chat")]
         impl ChatCompletionContentPartVideoUrl {
             pub fn cache_control<T>(mut self, value: T) -> Self
             where
@@ -32409,23 +25827,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl CreateClonedVoiceRequestSchema {
             pub fn file<T>(mut self, value: T) -> Self
             where
@@ -33126,7 +26527,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "video")]
         impl CreateTranscriptionRequestSchema {
             pub fn file<T>(mut self, value: T) -> Self
             where
@@ -33307,23 +26707,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl CreateVideoTranscriptionResponse {
             pub fn lang<T>(mut self, value: T) -> Self
             where
@@ -34506,7 +27889,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "image")]
         impl EditImageRequest {
             pub fn aspect_ratio<T>(mut self, value: T) -> Self
             where
@@ -34701,23 +28083,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl EditImageRequestImage {
             pub fn subtype_0<T>(mut self, value: T) -> Self
             where
@@ -34780,44 +28145,10 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         pub struct Error {
             code: ::std::result::Result<::std::string::String, ::std::string::String>,
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl ::std::default::Default for Error {
             fn default() -> Self {
                 Self {
@@ -34826,23 +28157,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl Error {
             pub fn code<T>(mut self, value: T) -> Self
             where
@@ -34869,23 +28183,6 @@ pub mod types {
                 self
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl ::std::convert::TryFrom<Error> for super::Error {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -34897,23 +28194,6 @@ pub mod types {
                 })
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl ::std::convert::From<super::Error> for Error {
             fn from(value: super::Error) -> Self {
                 Self {
@@ -36020,23 +29300,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl GenerateImageResponse {
             pub fn id<T>(mut self, value: T) -> Self
             where
@@ -36136,23 +29399,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl GenerateImageResponseTiming {
             pub fn inference_duration<T>(mut self, value: T) -> Self
             where
@@ -38542,23 +31788,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl GetBillingUsageHistoryResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
@@ -38647,23 +31876,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl GetBillingUsageHistoryResponseDataItem {
             pub fn amount<T>(mut self, value: T) -> Self
             where
@@ -40739,23 +33951,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl InferenceDetailsInner {
             pub fn completion_tokens<T>(mut self, value: T) -> Self
             where
@@ -41119,7 +34314,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        #[cfg(feature = "chat")]
         pub struct InputAudio {
             data: ::std::result::Result<::std::string::String, ::std::string::String>,
             format: ::std::result::Result<
@@ -41127,7 +34321,6 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        #[cfg(feature = "chat")]
         impl ::std::default::Default for InputAudio {
             fn default() -> Self {
                 Self {
@@ -41136,7 +34329,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "chat")]
         impl InputAudio {
             pub fn data<T>(mut self, value: T) -> Self
             where
@@ -41163,7 +34355,6 @@ pub mod types {
                 self
             }
         }
-        #[cfg(feature = "chat")]
         impl ::std::convert::TryFrom<InputAudio> for super::InputAudio {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -41175,7 +34366,6 @@ pub mod types {
                 })
             }
         }
-        #[cfg(feature = "chat")]
         impl ::std::convert::From<super::InputAudio> for InputAudio {
             fn from(value: super::InputAudio) -> Self {
                 Self {
@@ -41185,14 +34375,12 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        #[cfg(feature = "responses")]
         pub struct InputTokensDetails {
             cached_tokens: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
-        #[cfg(feature = "responses")]
         impl ::std::default::Default for InputTokensDetails {
             fn default() -> Self {
                 Self {
@@ -41200,7 +34388,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "responses")]
         impl InputTokensDetails {
             pub fn cached_tokens<T>(mut self, value: T) -> Self
             where
@@ -41215,7 +34402,6 @@ pub mod types {
                 self
             }
         }
-        #[cfg(feature = "responses")]
         impl ::std::convert::TryFrom<InputTokensDetails> for super::InputTokensDetails {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -41226,7 +34412,6 @@ pub mod types {
                 })
             }
         }
-        #[cfg(feature = "responses")]
         impl ::std::convert::From<super::InputTokensDetails> for InputTokensDetails {
             fn from(value: super::InputTokensDetails) -> Self {
                 Self {
@@ -44039,7 +37224,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "image")]
         impl MultiEditImageMultipartRequest {
             pub fn aspect_ratio<T>(mut self, value: T) -> Self
             where
@@ -44270,7 +37454,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "image")]
         impl MultiEditImageRequest {
             pub fn aspect_ratio<T>(mut self, value: T) -> Self
             where
@@ -44442,7 +37625,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        #[cfg(feature = "responses")]
         pub struct OutputText {
             annotations: ::std::result::Result<
                 ::std::vec::Vec<super::UrlCitationAnnotation>,
@@ -44451,7 +37633,6 @@ pub mod types {
             text: ::std::result::Result<::std::string::String, ::std::string::String>,
             type_: ::std::result::Result<super::OutputTextType, ::std::string::String>,
         }
-        #[cfg(feature = "responses")]
         impl ::std::default::Default for OutputText {
             fn default() -> Self {
                 Self {
@@ -44461,7 +37642,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "responses")]
         impl OutputText {
             pub fn annotations<T>(mut self, value: T) -> Self
             where
@@ -44502,7 +37682,6 @@ pub mod types {
                 self
             }
         }
-        #[cfg(feature = "responses")]
         impl ::std::convert::TryFrom<OutputText> for super::OutputText {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -44515,7 +37694,6 @@ pub mod types {
                 })
             }
         }
-        #[cfg(feature = "responses")]
         impl ::std::convert::From<super::OutputText> for OutputText {
             fn from(value: super::OutputText) -> Self {
                 Self {
@@ -44526,14 +37704,12 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        #[cfg(feature = "responses")]
         pub struct OutputTokensDetails {
             reasoning_tokens: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
-        #[cfg(feature = "responses")]
         impl ::std::default::Default for OutputTokensDetails {
             fn default() -> Self {
                 Self {
@@ -44541,7 +37717,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "responses")]
         impl OutputTokensDetails {
             pub fn reasoning_tokens<T>(mut self, value: T) -> Self
             where
@@ -44558,7 +37733,6 @@ pub mod types {
                 self
             }
         }
-        #[cfg(feature = "responses")]
         impl ::std::convert::TryFrom<OutputTokensDetails>
         for super::OutputTokensDetails {
             type Error = super::error::ConversionError;
@@ -44570,7 +37744,6 @@ pub mod types {
                 })
             }
         }
-        #[cfg(feature = "responses")]
         impl ::std::convert::From<super::OutputTokensDetails> for OutputTokensDetails {
             fn from(value: super::OutputTokensDetails) -> Self {
                 Self {
@@ -47729,7 +40902,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "responses")]
         impl ResponsesResponse {
             pub fn created_at<T>(mut self, value: T) -> Self
             where
@@ -47860,7 +41032,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        #[cfg(feature = "responses")]
         pub struct ResponsesUsage {
             input_tokens: ::std::result::Result<i64, ::std::string::String>,
             input_tokens_details: ::std::result::Result<
@@ -47874,7 +41045,6 @@ pub mod types {
             >,
             total_tokens: ::std::result::Result<i64, ::std::string::String>,
         }
-        #[cfg(feature = "responses")]
         impl ::std::default::Default for ResponsesUsage {
             fn default() -> Self {
                 Self {
@@ -47888,7 +41058,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "responses")]
         impl ResponsesUsage {
             pub fn input_tokens<T>(mut self, value: T) -> Self
             where
@@ -47959,7 +41128,6 @@ pub mod types {
                 self
             }
         }
-        #[cfg(feature = "responses")]
         impl ::std::convert::TryFrom<ResponsesUsage> for super::ResponsesUsage {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -47974,7 +41142,6 @@ pub mod types {
                 })
             }
         }
-        #[cfg(feature = "responses")]
         impl ::std::convert::From<super::ResponsesUsage> for ResponsesUsage {
             fn from(value: super::ResponsesUsage) -> Self {
                 Self {
@@ -48096,23 +41263,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl RetrieveAudioResponse {
             pub fn average_execution_time<T>(mut self, value: T) -> Self
             where
@@ -48288,23 +41438,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl RetrieveVideoResponse {
             pub fn average_execution_time<T>(mut self, value: T) -> Self
             where
@@ -49057,14 +42190,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        #[cfg(
-            any(
-                feature = "chat",
-                feature = "models",
-                feature = "responses",
-                feature = "video"
-            )
-        )]
         pub struct Text {
             cache_control: ::std::result::Result<
                 ::std::option::Option<super::CacheControl>,
@@ -49076,14 +42201,6 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        #[cfg(
-            any(
-                feature = "chat",
-                feature = "models",
-                feature = "responses",
-                feature = "video"
-            )
-        )]
         impl ::std::default::Default for Text {
             fn default() -> Self {
                 Self {
@@ -49093,14 +42210,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "chat",
-                feature = "models",
-                feature = "responses",
-                feature = "video"
-            )
-        )]
         impl Text {
             pub fn cache_control<T>(mut self, value: T) -> Self
             where
@@ -49139,14 +42248,6 @@ pub mod types {
                 self
             }
         }
-        #[cfg(
-            any(
-                feature = "chat",
-                feature = "models",
-                feature = "responses",
-                feature = "video"
-            )
-        )]
         impl ::std::convert::TryFrom<Text> for super::Text {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -49159,14 +42260,6 @@ pub mod types {
                 })
             }
         }
-        #[cfg(
-            any(
-                feature = "chat",
-                feature = "models",
-                feature = "responses",
-                feature = "video"
-            )
-        )]
         impl ::std::convert::From<super::Text> for Text {
             fn from(value: super::Text) -> Self {
                 Self {
@@ -49195,7 +42288,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "video")]
         impl TextParserRequest {
             pub fn file<T>(mut self, value: T) -> Self
             where
@@ -49256,23 +42348,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         impl TextParserResponse {
             pub fn text<T>(mut self, value: T) -> Self
             where
@@ -50852,7 +43927,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        #[cfg(feature = "responses")]
         pub struct UrlCitationAnnotation {
             end_index: ::std::result::Result<i64, ::std::string::String>,
             start_index: ::std::result::Result<i64, ::std::string::String>,
@@ -50866,7 +43940,6 @@ pub mod types {
             >,
             url: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
-        #[cfg(feature = "responses")]
         impl ::std::default::Default for UrlCitationAnnotation {
             fn default() -> Self {
                 Self {
@@ -50878,7 +43951,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "responses")]
         impl UrlCitationAnnotation {
             pub fn end_index<T>(mut self, value: T) -> Self
             where
@@ -50941,7 +44013,6 @@ pub mod types {
                 self
             }
         }
-        #[cfg(feature = "responses")]
         impl ::std::convert::TryFrom<UrlCitationAnnotation>
         for super::UrlCitationAnnotation {
             type Error = super::error::ConversionError;
@@ -50957,7 +44028,6 @@ pub mod types {
                 })
             }
         }
-        #[cfg(feature = "responses")]
         impl ::std::convert::From<super::UrlCitationAnnotation>
         for UrlCitationAnnotation {
             fn from(value: super::UrlCitationAnnotation) -> Self {
@@ -51291,11 +44361,9 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        #[cfg(feature = "chat")]
         pub struct VideoUrl {
             url: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
-        #[cfg(feature = "chat")]
         impl ::std::default::Default for VideoUrl {
             fn default() -> Self {
                 Self {
@@ -51303,7 +44371,6 @@ pub mod types {
                 }
             }
         }
-        #[cfg(feature = "chat")]
         impl VideoUrl {
             pub fn url<T>(mut self, value: T) -> Self
             where
@@ -51318,7 +44385,6 @@ pub mod types {
                 self
             }
         }
-        #[cfg(feature = "chat")]
         impl ::std::convert::TryFrom<VideoUrl> for super::VideoUrl {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -51327,7 +44393,6 @@ pub mod types {
                 Ok(Self { url: value.url? })
             }
         }
-        #[cfg(feature = "chat")]
         impl ::std::convert::From<super::VideoUrl> for VideoUrl {
             fn from(value: super::VideoUrl) -> Self {
                 Self { url: Ok(value.url) }
@@ -53636,23 +46701,6 @@ pub mod types {
         pub(super) fn default_bool<const V: bool>() -> bool {
             V
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         pub(super) fn default_i64<T, const V: i64>() -> T
         where
             T: ::std::convert::TryFrom<i64>,
@@ -53660,23 +46708,6 @@ pub mod types {
         {
             T::try_from(V).unwrap()
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         pub(super) fn default_u64<T, const V: u64>() -> T
         where
             T: ::std::convert::TryFrom<u64>,
@@ -53684,23 +46715,6 @@ pub mod types {
         {
             T::try_from(V).unwrap()
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         pub(super) fn default_nzu64<T, const V: u64>() -> T
         where
             T: ::std::convert::TryFrom<::std::num::NonZeroU64>,
@@ -53710,23 +46724,6 @@ pub mod types {
         {
             T::try_from(::std::num::NonZeroU64::try_from(V).unwrap()).unwrap()
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         pub(super) fn billing_usage_analytics_request_lookback() -> super::BillingUsageAnalyticsRequestLookback {
             super::BillingUsageAnalyticsRequestLookback("7d".to_string())
         }
@@ -53754,66 +46751,15 @@ pub mod types {
         pub(super) fn create_speech_request_schema_speed() -> f64 {
             1_f64
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         pub(super) fn create_speech_request_schema_voice() -> super::CreateSpeechRequestSchemaVoice {
             super::CreateSpeechRequestSchemaVoice("af_sky".to_string())
         }
         pub(super) fn create_transcription_request_schema_model() -> super::CreateTranscriptionRequestSchemaModel {
             super::CreateTranscriptionRequestSchemaModel::NvidiaParakeetTdt06bV3
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         pub(super) fn edit_image_body_model() -> super::EditImageBodyModel {
             super::EditImageBodyModel("firered-image-edit".to_string())
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         pub(super) fn edit_image_request_model() -> super::EditImageRequestModel {
             super::EditImageRequestModel("firered-image-edit".to_string())
         }
@@ -53821,65 +46767,14 @@ pub mod types {
         pub(super) fn generate_image_request_format() -> super::GenerateImageRequestFormat {
             super::GenerateImageRequestFormat::Webp
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         pub(super) fn multi_edit_image_multipart_request_model_id() -> super::MultiEditImageMultipartRequestModelId {
             super::MultiEditImageMultipartRequestModelId(
                 "firered-image-edit".to_string(),
             )
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         pub(super) fn multi_edit_image_request_model_id() -> super::MultiEditImageRequestModelId {
             super::MultiEditImageRequestModelId("firered-image-edit".to_string())
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         pub(super) fn post_api_key_generate_web3_key_body_description() -> ::std::string::String {
             "Web3 API Key".to_string()
         }
@@ -53895,23 +46790,6 @@ pub mod types {
                 super::SimpleGenerateImageRequestBackground::Auto,
             )
         }
-        #[cfg(
-            any(
-                feature = "api-keys",
-                feature = "audio",
-                feature = "augment",
-                feature = "billing",
-                feature = "characters",
-                feature = "chat",
-                feature = "crypto-rpc",
-                feature = "embeddings",
-                feature = "image",
-                feature = "models",
-                feature = "responses",
-                feature = "video",
-                feature = "x402"
-            )
-        )]
         pub(super) fn simple_generate_image_request_model() -> ::std::string::String {
             "default".to_string()
         }

@@ -34,9 +34,7 @@ use crate::transport::Transport;
 #[derive(Clone)]
 pub struct Client {
     generated: venice_api_gen::Client,
-    #[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
     transport: Arc<Transport>,
-    #[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
     http: reqwest::Client,
     base_url: Arc<str>,
     has_api_key: bool,
@@ -169,8 +167,6 @@ impl Client {
     /// Sends a request the generated layer cannot express (a multipart upload, a streamed
     /// answer) through the same transport as generated calls: `build` makes it afresh for each
     /// attempt from the HTTP client and the base URL. An error status becomes [`Error::Api`].
-    #[cfg_attr(not(feature = "api-keys"), allow(dead_code, reason = "only resource modules call it"))]
-    #[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
     pub(crate) async fn send_built(
         &self,
         operation_id: &'static str,
@@ -204,7 +200,6 @@ impl Client {
     }
 
     /// Refuses, before sending, a call that needs the key on a client built without one.
-    #[cfg_attr(not(feature = "api-keys"), allow(dead_code, reason = "only resource modules call it"))]
     pub(crate) fn require_api_key(&self, call: &str) -> Result<()> {
         if self.has_api_key {
             Ok(())

@@ -85,7 +85,6 @@ where
 
 /// Awaits a generated call that answers with raw bytes (audio, images, CSV, or JSON the
 /// generated layer could not type), decoding failures as [`decode`] does.
-#[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
 pub(crate) async fn decode_binary<E, F>(call: F) -> Result<crate::stream::BinaryStream>
 where
     F: Future<Output = std::result::Result<ResponseValue<progenitor_client::ByteStream>, GeneratedError<E>>>,
@@ -224,7 +223,6 @@ async fn decode_error<E: serde::Serialize>(error: GeneratedError<E>, exchange: O
 /// An answer the facade asked for itself (see `Client::send_built`): a success is handed
 /// back to be read; an error status is read (at most [`ERROR_BODY_LIMIT`] bytes) into
 /// [`Error::Api`].
-#[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
 pub(crate) async fn checked(
     result: reqwest::Result<reqwest::Response>,
     operation_id: &str,
@@ -246,7 +244,6 @@ pub(crate) async fn checked(
 }
 
 /// Reads a JSON answer the facade asked for itself into a [`Response`].
-#[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
 pub(crate) async fn json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<Response<T>> {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
@@ -277,7 +274,6 @@ pub(crate) async fn text(response: reqwest::Response) -> Result<Response<String>
 }
 
 /// How much of an error answer is read: enough for any JSON error, not a whole HTML site.
-#[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 fn api_error(status: u16, headers: &HeaderMap, body: &[u8], operation_id: Option<&str>) -> Error {

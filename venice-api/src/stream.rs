@@ -38,8 +38,6 @@ impl<T> fmt::Debug for EventStream<T> {
 
 impl<T: DeserializeOwned + Send + 'static> EventStream<T> {
     /// The events of an answer to `operation_id`.
-    #[cfg_attr(not(feature = "api-keys"), allow(dead_code, reason = "only resource modules call it"))]
-    #[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
     pub(crate) fn from_response(response: reqwest::Response, operation_id: &'static str) -> Self {
         let headers = response.headers().clone();
         let chunks = response.bytes_stream().map_err(Error::from_reqwest);
@@ -172,8 +170,6 @@ impl fmt::Debug for BinaryStream {
 
 impl BinaryStream {
     /// The body of `response`, not yet read.
-    #[cfg_attr(not(feature = "api-keys"), allow(dead_code, reason = "only resource modules call it"))]
-    #[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
     pub(crate) fn from_response(response: reqwest::Response) -> Self {
         let headers = response.headers();
         BinaryStream {
@@ -186,7 +182,6 @@ impl BinaryStream {
     }
 
     /// The body of a generated call that answers with raw bytes.
-    #[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
     pub(crate) fn from_generated(value: progenitor_client::ResponseValue<progenitor_client::ByteStream>) -> Self {
         let headers = value.headers().clone();
         BinaryStream {

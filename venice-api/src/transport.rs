@@ -81,7 +81,6 @@ impl Transport {
 
     /// Sends a request the facade builds itself (multipart uploads, streamed answers), built
     /// afresh by `build` for each attempt so that any body can be retried.
-    #[allow(dead_code, reason = "the resource modules of the whole API use it; remove once they land")]
     pub(crate) async fn send_built(
         &self,
         client: &reqwest::Client,

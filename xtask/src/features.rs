@@ -158,9 +158,22 @@ fn reachability(
             }
         }
         if !changed {
-            return reach;
+            break;
         }
     }
+    // A type no operation reaches stays ungated, so everything it names must stay ungated
+    // too (the request types of excluded operations name shared enums, for one).
+    let mut always: Vec<String> =
+        type_names.iter().filter(|name| reach.get(*name).is_none_or(BTreeSet::is_empty)).cloned().collect();
+    while let Some(name) = always.pop() {
+        for target in edges.get(&name).into_iter().flatten() {
+            if reach.get(target).is_some_and(|features| !features.is_empty()) {
+                reach.insert(target.clone(), BTreeSet::new());
+                always.push(target.clone());
+            }
+        }
+    }
+    reach
 }
 
 fn collect_edges(items: &[syn::Item], type_names: &BTreeSet<String>, edges: &mut BTreeMap<String, BTreeSet<String>>) {
@@ -315,10 +328,11 @@ mod tests {
     const FILE: &str = r#"
         pub mod types {
             pub struct Shared { pub x: i64 }
-            pub struct ChatBody { pub shared: Shared }
-            pub struct KeyBody { pub shared: Shared, pub inner: KeyInner }
+            pub struct Common { pub y: i64 }
+            pub struct ChatBody { pub shared: Shared, pub common: Common }
+            pub struct KeyBody { pub shared: Shared, pub inner: KeyInner, pub common: Common }
             pub struct KeyInner(String);
-            pub struct Orphan;
+            pub struct Orphan { pub shared: Shared }
             impl From<KeyInner> for String { fn from(v: KeyInner) -> Self { v.0 } }
             impl ::std::fmt::Debug for ChatBody { fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { Ok(()) } }
             pub mod builder {
@@ -374,9 +388,14 @@ mod tests {
     #[test]
     fn a_type_reached_by_two_features_needs_either() {
         assert_eq!(
-            attribute_before(&gated(), "pub struct Shared"),
+            attribute_before(&gated(), "pub struct Common"),
             r#"#[cfg(any(feature = "api-keys", feature = "chat"))]"#
         );
+    }
+
+    #[test]
+    fn what_an_ungated_type_names_stays_ungated() {
+        assert!(!attribute_before(&gated(), "pub struct Shared").starts_with("#[cfg"));
     }
 
     #[test]

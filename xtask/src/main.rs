@@ -1,5 +1,6 @@
 //! `cargo xtask <task>`; see `cargo xtask help`.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,18 +9,22 @@ use xtask::regen::{self, DEFAULT_OUT, DEFAULT_SPEC, Options};
 const USAGE: &str = "\
 usage: cargo xtask regen [--spec PATH] [--out DIR] [--check]
        cargo xtask compile-times [--runs N]
+       cargo xtask bench [--compile-times]
 
   regen          normalize the spec, generate the client with progenitor, write it
   --spec         the OpenAPI document to read (default: openapi/venice.yaml)
   --out          where the generated files go (default: venice-api-gen/src)
   --check        generate in memory and fail if the files in --out differ
   compile-times  time a clean build of venice-api per feature set against async-openai
-                 (full), in the same run; --runs N keeps the fastest of N (default 1)";
+                 (full), in the same run; --runs N keeps the fastest of N (default 1)
+  bench          run venice-api's benchmarks against bare reqwest and async-openai and
+                 print each figure as a ratio; --compile-times adds the compile-time ratios";
 
 /// A task and its arguments.
 enum Task {
     Regen(Options),
     CompileTimes { runs: usize },
+    Bench { compile_times: bool },
 }
 
 fn main() -> ExitCode {
@@ -27,7 +32,8 @@ fn main() -> ExitCode {
     match parse(&args) {
         Ok(Some(task)) => match run(task) {
             Ok(summary) => {
-                println!("{summary}");
+                // A closed pipe (`| head`) is not worth a panic.
+                let _ = writeln!(std::io::stdout(), "{summary}");
                 ExitCode::SUCCESS
             }
             Err(error) => {
@@ -36,7 +42,7 @@ fn main() -> ExitCode {
             }
         },
         Ok(None) => {
-            println!("{USAGE}");
+            let _ = writeln!(std::io::stdout(), "{USAGE}");
             ExitCode::SUCCESS
         }
         Err(message) => {
@@ -50,6 +56,7 @@ fn run(task: Task) -> xtask::Result<String> {
     match task {
         Task::Regen(options) => regen::run(&options),
         Task::CompileTimes { runs } => xtask::compile_times::run(runs),
+        Task::Bench { compile_times } => xtask::bench::run(compile_times),
     }
 }
 
@@ -59,6 +66,14 @@ fn parse(args: &[String]) -> Result<Option<Task>, String> {
         "help" | "--help" | "-h" => return Ok(None),
         "regen" => {}
         "compile-times" => return parse_compile_times(rest),
+        "bench" => {
+            return match rest.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+                [] => Ok(Some(Task::Bench { compile_times: false })),
+                ["--compile-times"] => Ok(Some(Task::Bench { compile_times: true })),
+                ["--help" | "-h"] => Ok(None),
+                other => Err(format!("unknown argument '{}'", other.join(" "))),
+            };
+        }
         other => return Err(format!("unknown task '{other}'")),
     }
     let root = regen::workspace_root();

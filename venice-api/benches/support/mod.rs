@@ -1,0 +1,154 @@
+//! A loopback HTTP server for the benchmarks: fixed answers, as little work per request as
+//! possible, so that what the benchmarks compare is the clients.
+
+#![allow(dead_code, reason = "each bench target uses part of it")]
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use futures_util::stream;
+use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
+use hyper::body::{Frame, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+/// What the server answers, decided once at start.
+#[derive(Clone)]
+pub struct Answers {
+    /// Body of `GET /api/v1/api_keys`.
+    pub api_keys: Bytes,
+    /// Body of a non-streamed `POST /api/v1/chat/completions`.
+    pub chat: Bytes,
+    /// Events of a streamed chat completion (each a full `data: …\n\n` line).
+    pub chat_events: Vec<Bytes>,
+    /// Size of the body of `POST /api/v1/audio/speech`, sent in 64 KiB pieces.
+    pub download_bytes: u64,
+}
+
+/// Starts the server on a free loopback port, on the current runtime.
+pub async fn start(answers: Answers) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let address = listener.local_addr().expect("local address");
+    tokio::spawn(async move {
+        loop {
+            let Ok((socket, _)) = listener.accept().await else { continue };
+            socket.set_nodelay(true).ok();
+            let answers = answers.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |request| answer(answers.clone(), request));
+                let _ = http1::Builder::new().serve_connection(TokioIo::new(socket), service).await;
+            });
+        }
+    });
+    address
+}
+
+type Body = BoxBody<Bytes, Infallible>;
+
+async fn answer(answers: Answers, request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+    let path = request.uri().path().to_owned();
+    let body = request.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let response = match path.as_str() {
+        "/api/v1/api_keys" => json(answers.api_keys),
+        "/api/v1/chat/completions" if is_stream_request(&body) => {
+            let events = answers.chat_events.into_iter().map(|e| Ok::<_, Infallible>(Frame::data(e)));
+            Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(StreamBody::new(stream::iter(events)).boxed())
+                .expect("valid response")
+        }
+        "/api/v1/chat/completions" => json(answers.chat),
+        "/api/v1/audio/speech" => {
+            const PIECE: usize = 64 * 1024;
+            let piece = Bytes::from(vec![0x5a_u8; PIECE]);
+            let total = answers.download_bytes;
+            let pieces = stream::iter((0..total.div_ceil(PIECE as u64)).map(move |i| {
+                let left = total - i * PIECE as u64;
+                Ok::<_, Infallible>(Frame::data(piece.slice(..(left.min(PIECE as u64) as usize))))
+            }));
+            Response::builder()
+                .header("content-type", "audio/mpeg")
+                .header("content-length", total.to_string())
+                .body(StreamBody::new(pieces).boxed())
+                .expect("valid response")
+        }
+        _ => Response::builder().status(404).body(Full::new(Bytes::new()).boxed()).expect("valid response"),
+    };
+    Ok(response)
+}
+
+fn json(body: Bytes) -> Response<Body> {
+    Response::builder()
+        .header("content-type", "application/json")
+        .body(Full::new(body).boxed())
+        .expect("valid response")
+}
+
+fn is_stream_request(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("stream").and_then(|s| s.as_bool()))
+        .unwrap_or(false)
+}
+
+/// A fixture of the workspace's tests, as bytes.
+pub fn fixture(operation_id: &str) -> Bytes {
+    let path = format!("{}/../tests/fixtures/responses/{operation_id}.json", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}")).into()
+}
+
+/// A streamed chat completion of `chunks` content deltas, then usage and `[DONE]`.
+pub fn chat_events(chunks: usize) -> Vec<Bytes> {
+    let mut events: Vec<Bytes> = (0..chunks)
+        .map(|i| {
+            let chunk = serde_json::json!({
+                "id": "chatcmpl-bench",
+                "object": "chat.completion.chunk",
+                "created": 1_767_225_600,
+                "model": "venice-uncensored",
+                "choices": [{"index": 0, "delta": {"content": format!("token{i} ")}, "finish_reason": null}],
+            });
+            Bytes::from(format!("data: {chunk}\n\n"))
+        })
+        .collect();
+    let last = serde_json::json!({
+        "id": "chatcmpl-bench",
+        "object": "chat.completion.chunk",
+        "created": 1_767_225_600,
+        "model": "venice-uncensored",
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 12, "completion_tokens": chunks, "total_tokens": chunks + 12},
+    });
+    events.push(Bytes::from(format!("data: {last}\n\n")));
+    events.push(Bytes::from_static(b"data: [DONE]\n\n"));
+    events
+}
+
+/// Peak resident memory of this process since the last [`reset_peak_rss`], in bytes.
+pub fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Current resident memory, in bytes.
+pub fn current_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Resets the peak that [`peak_rss`] reports to the current size (Linux `clear_refs` 5).
+pub fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}

@@ -1,0 +1,201 @@
+//! `cargo xtask bench`: runs venice-api's benchmarks and prints each figure as a ratio
+//! against its baseline, all measured in the same run on the same machine.
+//!
+//! - `overhead` (criterion): list API keys and a chat completion through venice-api, bare
+//!   reqwest + serde_json and async-openai; chunks per second of a long streamed chat.
+//! - `download`: a large binary answer streamed to a sink; throughput and peak memory.
+//! - regeneration: `cargo xtask regen --check` on the checked-in spec, warm, fastest of three.
+//! - with `--compile-times`, the clean-build ratios of [`compile_times`](crate::compile_times).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::regen::workspace_root;
+
+/// A target the figure is held to.
+struct Target {
+    figure: String,
+    value: f64,
+    goal: String,
+    met: bool,
+}
+
+/// Runs the benchmarks and returns the table of ratios.
+pub fn run(with_compile_times: bool) -> Result<String> {
+    let root = workspace_root();
+    cargo(
+        &root,
+        &["bench", "--package", "venice-api", "--features", "full", "--bench", "overhead", "--", "--noplot"],
+        &[],
+    )?;
+    let download =
+        cargo_output(&root, &["bench", "--package", "venice-api", "--features", "full", "--bench", "download"])?;
+    let regen = regen_seconds(&root)?;
+
+    let criterion = root.join("target/criterion");
+    let mean = |group: &str, client: &str| mean_seconds(&criterion.join(group).join("client").join(client));
+    let mut targets = Vec::new();
+    let mut lines = Vec::new();
+
+    for group in ["list_api_keys", "chat_completion"] {
+        let ours = mean(group, "venice-api")?;
+        let bare = mean(group, "reqwest")?;
+        lines.push(format!("{group}: venice-api {:.1} µs, reqwest {:.1} µs", ours * 1e6, bare * 1e6));
+        targets.push(ratio_at_most(format!("{group} venice-api / reqwest"), ours / bare, 1.05));
+        if group == "chat_completion" {
+            let openai = mean(group, "async-openai")?;
+            lines.push(format!("{group}: async-openai {:.1} µs", openai * 1e6));
+            targets.push(ratio_at_most(format!("{group} venice-api / async-openai"), ours / openai, 1.0));
+        }
+    }
+    let ours = mean("chat_stream", "venice-api")?;
+    let openai = mean("chat_stream", "async-openai")?;
+    lines.push(format!("chat_stream: venice-api {:.2} ms, async-openai {:.2} ms per stream", ours * 1e3, openai * 1e3));
+    targets.push(Target {
+        figure: "chat_stream chunks/s venice-api / async-openai".into(),
+        value: openai / ours,
+        goal: ">= 1.00".into(),
+        met: openai / ours >= 1.0,
+    });
+
+    let downloads = parse_downloads(&download);
+    if let (Some(ours), Some(bare)) =
+        (downloads.iter().find(|d| d.0 == "venice-api"), downloads.iter().find(|d| d.0 == "reqwest"))
+    {
+        lines.push(format!(
+            "download {} MiB: venice-api {:.0} MiB/s (peak RSS +{:.1} MiB), reqwest {:.0} MiB/s (+{:.1} MiB)",
+            ours.1 / (1 << 20),
+            ours.2,
+            ours.3 as f64 / f64::from(1 << 20),
+            bare.2,
+            bare.3 as f64 / f64::from(1 << 20)
+        ));
+        targets.push(Target {
+            figure: "download peak RSS growth (MiB)".into(),
+            value: ours.3 as f64 / f64::from(1 << 20),
+            goal: "< 32".into(),
+            met: ours.3 < 32 << 20,
+        });
+        targets.push(Target {
+            figure: "download throughput venice-api / reqwest".into(),
+            value: ours.2 / bare.2,
+            goal: "reported".into(),
+            met: true,
+        });
+    } else {
+        return Err(Error::new(format!("the download bench printed no figures:\n{download}")));
+    }
+    targets.push(Target {
+        figure: "cargo xtask regen --check, warm (s)".into(),
+        value: regen.as_secs_f64(),
+        goal: "<= 1.00".into(),
+        met: regen <= Duration::from_secs(1),
+    });
+
+    let mut out = lines.join("\n") + "\n\n";
+    for target in &targets {
+        out += &format!(
+            "{:<52} {:>8.3}   target {:<9} {}\n",
+            target.figure,
+            target.value,
+            target.goal,
+            if target.met { "met" } else { "MISSED" }
+        );
+    }
+    if with_compile_times {
+        out += "\n";
+        out += &crate::compile_times::run(1)?;
+    }
+    Ok(out)
+}
+
+fn ratio_at_most(figure: String, value: f64, limit: f64) -> Target {
+    Target { figure, value, goal: format!("<= {limit:.2}"), met: value <= limit }
+}
+
+/// Criterion's mean estimate for one benchmark, in seconds.
+fn mean_seconds(dir: &Path) -> Result<f64> {
+    let path = dir.join("new/estimates.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+    let estimates: Value = serde_json::from_str(&text).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+    estimates
+        .pointer("/mean/point_estimate")
+        .and_then(Value::as_f64)
+        .map(|ns| ns / 1e9)
+        .ok_or_else(|| Error::new(format!("{}: no mean estimate", path.display())))
+}
+
+/// `(client, bytes, MiB/s, peak RSS growth)` per `download` line of the download bench.
+fn parse_downloads(output: &str) -> Vec<(String, u64, f64, u64)> {
+    output
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            match fields.as_slice() {
+                ["download", client, bytes, _seconds, rate, growth] => {
+                    Some(((*client).to_owned(), bytes.parse().ok()?, rate.parse().ok()?, growth.parse().ok()?))
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The fastest of three warm `cargo xtask regen --check` runs, process start included.
+fn regen_seconds(root: &Path) -> Result<Duration> {
+    cargo(root, &["xtask", "regen", "--check"], &[])?;
+    let mut best = Duration::MAX;
+    for _ in 0..3 {
+        let started = Instant::now();
+        cargo(root, &["xtask", "regen", "--check"], &[])?;
+        best = best.min(started.elapsed());
+    }
+    Ok(best)
+}
+
+fn cargo(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<()> {
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .status()
+        .map_err(|e| Error::new(format!("cannot run cargo: {e}")))?;
+    if status.success() { Ok(()) } else { Err(Error::new(format!("`cargo {}` failed ({status})", args.join(" ")))) }
+}
+
+fn cargo_output(dir: &Path, args: &[&str]) -> Result<String> {
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(args)
+        .current_dir(dir)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| Error::new(format!("cannot run cargo: {e}")))?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(Error::new(format!("`cargo {}` failed ({})", args.join(" "), output.status)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn download_lines_are_read_and_other_output_ignored() {
+        let output = "running\ndownload venice-api 1073741824 1.500 682.7 5242880\ndownload reqwest 1073741824 1.400 731.4 4194304\n";
+        let downloads = parse_downloads(output);
+        assert_eq!(downloads.len(), 2);
+        assert_eq!(downloads[0], ("venice-api".to_owned(), 1_073_741_824, 682.7, 5_242_880));
+    }
+
+    #[test]
+    fn a_ratio_above_its_limit_is_missed() {
+        assert!(!ratio_at_most("x".into(), 1.06, 1.05).met);
+        assert!(ratio_at_most("x".into(), 1.05, 1.05).met);
+    }
+}
