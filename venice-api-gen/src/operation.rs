@@ -31,6 +31,10 @@ pub struct Operation {
     /// repeating it after an answer that may have been acted on could create a second one.
     /// The spec says so with `x-venice-creates-resource: true`.
     pub creates_resource: bool,
+    /// Whether a success answer may be raw bytes (a file, audio, CSV) that the caller reads
+    /// as a stream: a timeout for the whole exchange would cut a long download short, so
+    /// such answers are bounded by the time between reads instead.
+    pub streams: bool,
     /// Whether the generated client has the operation; `false` for those the generator
     /// excluded (multipart-only uploads), which the facade sends itself.
     pub generated: bool,

@@ -13,6 +13,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -22,6 +23,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys",
         auth: Auth::Required,
         creates_resource: true,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -31,6 +33,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -40,6 +43,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -49,6 +53,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys/generate_web3_key",
         auth: Auth::None,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -58,6 +63,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys/generate_web3_key",
         auth: Auth::None,
         creates_resource: true,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -67,6 +73,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys/rate_limits",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -76,6 +83,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys/rate_limits/log",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -85,6 +93,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/api_keys/{id}",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -94,6 +103,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/audio/complete",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -103,6 +113,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/audio/queue",
         auth: Auth::Required,
         creates_resource: true,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -112,6 +123,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/audio/quote",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -121,6 +133,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/audio/retrieve",
         auth: Auth::Required,
         creates_resource: false,
+        streams: true,
         generated: true,
     },
     Operation {
@@ -130,6 +143,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/audio/speech",
         auth: Auth::Required,
         creates_resource: false,
+        streams: true,
         generated: true,
     },
     Operation {
@@ -139,6 +153,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/audio/transcriptions",
         auth: Auth::Required,
         creates_resource: false,
+        streams: true,
         generated: false,
     },
     Operation {
@@ -148,6 +163,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/audio/voices",
         auth: Auth::Required,
         creates_resource: true,
+        streams: false,
         generated: false,
     },
     Operation {
@@ -157,6 +173,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/augment/scrape",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -166,6 +183,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/augment/search",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -175,6 +193,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/augment/text-parser",
         auth: Auth::Required,
         creates_resource: false,
+        streams: true,
         generated: false,
     },
     Operation {
@@ -184,6 +203,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/billing/balance",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -193,6 +213,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/billing/usage",
         auth: Auth::None,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -202,6 +223,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/billing/usage-analytics",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -211,6 +233,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/billing/usage-history",
         auth: Auth::Required,
         creates_resource: false,
+        streams: true,
         generated: true,
     },
     Operation {
@@ -220,6 +243,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/characters",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -229,6 +253,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/characters/{slug}",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -238,6 +263,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/characters/{slug}/reviews",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -247,6 +273,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/chat/completions",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -256,6 +283,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/crypto/rpc/networks",
         auth: Auth::None,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -265,6 +293,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/crypto/rpc/{network}",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -274,6 +303,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/embeddings",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -283,6 +313,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/image/background-remove",
         auth: Auth::Required,
         creates_resource: false,
+        streams: true,
         generated: true,
     },
     Operation {
@@ -292,6 +323,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/image/edit",
         auth: Auth::Required,
         creates_resource: false,
+        streams: true,
         generated: true,
     },
     Operation {
@@ -301,6 +333,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/image/generate",
         auth: Auth::Required,
         creates_resource: false,
+        streams: true,
         generated: true,
     },
     Operation {
@@ -310,6 +343,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/image/multi-edit",
         auth: Auth::Required,
         creates_resource: false,
+        streams: true,
         generated: true,
     },
     Operation {
@@ -319,6 +353,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/image/styles",
         auth: Auth::Optional,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -328,6 +363,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/image/upscale",
         auth: Auth::Required,
         creates_resource: false,
+        streams: true,
         generated: true,
     },
     Operation {
@@ -337,6 +373,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/images/generations",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -346,6 +383,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/models",
         auth: Auth::Optional,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -355,6 +393,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/models/compatibility_mapping",
         auth: Auth::Optional,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -364,6 +403,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/models/traits",
         auth: Auth::Optional,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -373,6 +413,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/responses",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -382,6 +423,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/video/complete",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -391,6 +433,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/video/queue",
         auth: Auth::Required,
         creates_resource: true,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -400,6 +443,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/video/quote",
         auth: Auth::Required,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -409,6 +453,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/video/retrieve",
         auth: Auth::Required,
         creates_resource: false,
+        streams: true,
         generated: true,
     },
     Operation {
@@ -418,6 +463,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/video/transcriptions",
         auth: Auth::Required,
         creates_resource: false,
+        streams: true,
         generated: true,
     },
     Operation {
@@ -427,6 +473,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/x402/balance/{walletAddress}",
         auth: Auth::None,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -436,6 +483,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/x402/top-up",
         auth: Auth::None,
         creates_resource: true,
+        streams: false,
         generated: true,
     },
     Operation {
@@ -445,6 +493,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/x402/transactions/{walletAddress}",
         auth: Auth::None,
         creates_resource: false,
+        streams: false,
         generated: true,
     },
 ];

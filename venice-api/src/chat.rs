@@ -66,7 +66,8 @@ impl<'c> Chat<'c> {
     /// The stream ends after Venice's `[DONE]`; an error Venice reports partway through ends
     /// it with an [`Error::Api`] of kind [`Stream`](crate::ApiErrorKind::Stream). A request is
     /// retried, as any other, only until the answer starts. The client's timeout bounds the
-    /// whole answer, stream included: give the client a longer one for long answers.
+    /// silence between two reads, not the whole answer, so a long answer is never cut short
+    /// while tokens keep coming.
     ///
     /// ```no_run
     /// # async fn demo(client: venice_api::Client) -> venice_api::Result<()> {

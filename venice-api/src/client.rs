@@ -263,7 +263,8 @@ impl ClientBuilder {
         self
     }
 
-    /// How long one attempt may take, answer included (default 60 s).
+    /// How long one attempt may take, answer included (default 60 s). A streamed answer (a
+    /// file, server-sent events) is not cut at this length; instead no read may wait longer.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -302,7 +303,8 @@ impl ClientBuilder {
     }
 
     /// An existing `reqwest::Client` to send with, to share its connection pool and settings.
-    /// The timeout is still applied per request.
+    /// The timeout is still applied per request; streamed answers (files, server-sent events)
+    /// are bounded only by that client's own `read_timeout`, so set one on it.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -327,6 +329,8 @@ impl ClientBuilder {
             Some(client) => client,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout.unwrap_or(defaults::CONNECT_TIMEOUT))
+                // Bounds the silence between reads; what bounds a streamed answer (see transport).
+                .read_timeout(timeout)
                 .build()
                 .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
         };

@@ -54,7 +54,7 @@ impl<'c> Responses<'c> {
     ///
     /// The stream ends after `[DONE]` or the end of the body; an `error` event ends it with an
     /// [`Error::Api`] of kind [`Stream`](crate::ApiErrorKind::Stream). The client's timeout
-    /// bounds the whole answer, stream included.
+    /// bounds the silence between two reads, not the whole answer.
     ///
     /// ```no_run
     /// # async fn demo(client: venice_api::Client) -> venice_api::Result<()> {

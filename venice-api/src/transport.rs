@@ -106,8 +106,14 @@ impl Transport {
         let mut current = source().expect("the first attempt always has a request")?;
         loop {
             self.add_headers(current.headers_mut(), operation);
-            let remaining = self.policy.deadline.saturating_sub(started.elapsed());
-            *current.timeout_mut() = Some(self.timeout.min(remaining).max(Duration::from_millis(1)));
+            // A streamed answer (a file, server-sent events) may rightly take longer than any
+            // fixed limit; the client's read timeout bounds the silence between reads instead.
+            *current.timeout_mut() = if streams_answer(operation, &current) {
+                None
+            } else {
+                let remaining = self.policy.deadline.saturating_sub(started.elapsed());
+                Some(self.timeout.min(remaining).max(Duration::from_millis(1)))
+            };
             let result = client.execute(current).await;
             let attempt = match &result {
                 Ok(response) => Attempt::Answered { status: response.status().as_u16(), headers: response.headers() },
@@ -157,6 +163,17 @@ impl Transport {
             (None, true) => {}
         }
     }
+}
+
+/// Whether the answer to `request` is read as a stream: the operation says its answers are
+/// raw bytes, or the request asks for server-sent events.
+fn streams_answer(operation: Option<&Operation>, request: &reqwest::Request) -> bool {
+    operation.is_some_and(|op| op.streams)
+        || request
+            .headers()
+            .get(reqwest::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/event-stream"))
 }
 
 fn record(operation_id: &'static str, response: &reqwest::Response) {

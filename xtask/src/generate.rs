@@ -19,7 +19,6 @@
 
 use std::collections::BTreeSet;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, Mutex};
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use quote::quote;
@@ -129,6 +128,7 @@ fn operation_table(document: &Value) -> OperationTable {
                 Auth::None => quote!(Auth::None),
             };
             let creates_resource = operation.get(passes::CREATES_RESOURCE) == Some(&Value::Bool(true));
+            let streams = answers_raw_bytes(operation);
             let order = METHODS.iter().position(|m| *m == key.method).unwrap_or(METHODS.len());
             let row = quote! {
                 Operation {
@@ -138,6 +138,7 @@ fn operation_table(document: &Value) -> OperationTable {
                     path: #path,
                     auth: #auth,
                     creates_resource: #creates_resource,
+                    streams: #streams,
                     generated: #generated,
                 },
             };
@@ -155,6 +156,19 @@ fn operation_table(document: &Value) -> OperationTable {
         pub const OPERATIONS: &[Operation] = &[ #(#rows)* ];
     };
     OperationTable { tokens, count }
+}
+
+/// Whether a success answer of `operation` comes in a media type other than JSON (a file,
+/// audio, CSV): the generated call hands such a body over as a stream of bytes.
+fn answers_raw_bytes(operation: &serde_json::Map<String, Value>) -> bool {
+    let Some(responses) = operation.get("responses").and_then(Value::as_object) else { return false };
+    responses.iter().any(|(status, response)| {
+        passes::is_success_status(status)
+            && response
+                .get("content")
+                .and_then(Value::as_object)
+                .is_some_and(|content| content.keys().any(|media| !passes::is_json_media_type(media)))
+    })
 }
 
 enum Auth {
@@ -189,16 +203,22 @@ fn settings() -> GenerationSettings {
     settings
 }
 
-/// Runs progenitor on the whole document. When it fails or panics, each operation is
-/// generated on its own to find the ones at fault, and the error names them.
+/// Runs progenitor on the whole document. When it fails or panics, the component schemas
+/// are generated without any operation, and then each schema alone, to find those at
+/// fault; when they are not, each operation is generated alone. The error names them.
 fn progenitor_tokens(document: &Value) -> Result<proc_macro2::TokenStream> {
     let api = spec::to_openapi(document)?;
     match run_progenitor(&api) {
         Ok(tokens) => Ok(tokens),
         Err(whole) => {
-            let culprits = failing_operations(document);
+            let mut culprits = failing_schemas(document);
             if culprits.is_empty() {
-                Err(Error::new(format!("progenitor failed on the component schemas: {whole}")))
+                culprits = failing_operations(document);
+            }
+            if culprits.is_empty() {
+                Err(Error::new(format!(
+                    "progenitor failed on the whole spec, though each operation generates on its own: {whole}"
+                )))
             } else {
                 Err(Error::new(culprits.join("; ")))
             }
@@ -215,6 +235,48 @@ fn run_progenitor(api: &openapiv3::OpenAPI) -> std::result::Result<proc_macro2::
     }
 }
 
+fn run_progenitor_on(document: &Value) -> std::result::Result<(), String> {
+    spec::to_openapi(document).map_err(|e| e.to_string()).and_then(|api| run_progenitor(&api)).map(drop)
+}
+
+/// When the component schemas fail without any operation: those that fail alone (with the
+/// schemas they refer to) while the schemas they refer to do not, as
+/// `components.schemas.X: why`. Empty when the schemas generate without operations.
+fn failing_schemas(document: &Value) -> Vec<String> {
+    let mut bare = document.clone();
+    if let Some(paths) = bare.get_mut("paths").and_then(Value::as_object_mut) {
+        paths.clear();
+    }
+    let Err(together) = run_progenitor_on(&bare) else { return Vec::new() };
+    let names: Vec<String> = bare
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|schemas| schemas.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut failing: Vec<(String, Vec<String>, String)> = Vec::new();
+    for name in names {
+        let alone = with_schemas(&bare, vec![name.clone()]);
+        if let Err(why) = run_progenitor_on(&alone) {
+            let used = alone
+                .pointer("/components/schemas")
+                .and_then(Value::as_object)
+                .map(|s| s.keys().cloned().collect())
+                .unwrap_or_default();
+            failing.push((name, used, why));
+        }
+    }
+    let first_causes: Vec<&(String, Vec<String>, String)> = failing
+        .iter()
+        .filter(|(name, used, _)| !failing.iter().any(|(other, _, _)| other != name && used.contains(other)))
+        .collect();
+    let shown: Vec<&(String, Vec<String>, String)> =
+        if first_causes.is_empty() { failing.iter().collect() } else { first_causes };
+    if shown.is_empty() {
+        return vec![format!("components.schemas: progenitor fails on the schemas together: {together}")];
+    }
+    shown.into_iter().map(|(name, _, why)| format!("components.schemas.{name}: {why}")).collect()
+}
+
 /// Each operation that fails when generated alone, as `operation X (METHOD /path): why`.
 fn failing_operations(document: &Value) -> Vec<String> {
     let mut keys: Vec<OperationKey> = Vec::new();
@@ -223,8 +285,8 @@ fn failing_operations(document: &Value) -> Vec<String> {
     let mut culprits = Vec::new();
     for key in keys {
         let single = with_only(document, &key);
-        let outcome = spec::to_openapi(&single).map_err(|e| e.to_string()).and_then(|api| run_progenitor(&api));
-        if let Err(why) = outcome {
+        let roots = schema_refs(&single);
+        if let Err(why) = run_progenitor_on(&with_schemas(&single, roots)) {
             culprits.push(format!("operation {} ({} {}): {why}", key.label(), key.method.to_uppercase(), key.path));
         }
     }
@@ -242,43 +304,98 @@ fn with_only(document: &Value, key: &OperationKey) -> Value {
     single
 }
 
+/// `document` with only the component schemas `roots` and those they refer to, directly or
+/// not: a part of the spec progenitor generates much faster than the whole.
+fn with_schemas(document: &Value, roots: Vec<String>) -> Value {
+    let mut part = document.clone();
+    let Some(Value::Object(mut schemas)) = part.pointer_mut("/components/schemas").map(Value::take) else {
+        return part;
+    };
+    let mut kept = serde_json::Map::new();
+    let mut pending = roots;
+    while let Some(name) = pending.pop() {
+        if let Some(schema) = schemas.remove(&name) {
+            pending.extend(schema_refs(&schema));
+            kept.insert(name, schema);
+        }
+    }
+    if let Some(slot) = part.pointer_mut("/components/schemas") {
+        *slot = Value::Object(kept);
+    }
+    part
+}
+
+/// The component schemas `value` refers to (outside `components.schemas` when it is a
+/// whole document).
+fn schema_refs(value: &Value) -> Vec<String> {
+    fn walk(value: &Value, at_root: bool, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(name) =
+                    map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"))
+                {
+                    let name = name.split('/').next().unwrap_or(name);
+                    out.push(name.replace("~1", "/").replace("~0", "~"));
+                }
+                for (key, child) in map {
+                    if at_root && key == "components" {
+                        for (kind, section) in child.as_object().into_iter().flatten() {
+                            if kind != "schemas" {
+                                walk(section, false, out);
+                            }
+                        }
+                    } else {
+                        walk(child, false, out);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| walk(item, false, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, value.get("openapi").is_some(), &mut out);
+    out
+}
+
 thread_local! {
+    /// Set while this thread runs [`catch_panic`].
     static CAPTURING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Where the last panic caught on this thread happened.
+    static PANIC_LOCATION: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// Runs `f`, turning a panic into its message. While `f` runs, panics on this thread are
 /// not printed (no backtrace reaches the maintainer); other threads keep the usual hook.
+///
+/// The hook that keeps them quiet is installed once for the process and asks a thread-local
+/// flag, so generators running on several threads at once (tests do) cannot restore each
+/// other's hooks in the wrong order.
 fn catch_panic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
-    let message = Arc::new(Mutex::new(String::new()));
-    let previous = Arc::new(panic::take_hook());
-    {
-        let message = Arc::clone(&message);
-        let previous = Arc::clone(&previous);
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
             if CAPTURING.with(|c| c.get()) {
-                let text = info
-                    .payload()
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "unknown panic".to_string());
                 let location = info.location().map(|l| format!(" (at {}:{})", l.file(), l.line())).unwrap_or_default();
-                if let Ok(mut slot) = message.lock() {
-                    *slot = format!("{text}{location}");
-                }
+                PANIC_LOCATION.with(|slot| *slot.borrow_mut() = location);
             } else {
                 previous(info);
             }
         }));
-    }
+    });
+    PANIC_LOCATION.with(|slot| slot.borrow_mut().clear());
     CAPTURING.with(|c| c.set(true));
     let outcome = panic::catch_unwind(AssertUnwindSafe(f));
     CAPTURING.with(|c| c.set(false));
-    drop(panic::take_hook());
-    if let Ok(previous) = Arc::try_unwrap(previous) {
-        panic::set_hook(previous);
-    }
-    outcome.map_err(|_| message.lock().map(|m| m.clone()).unwrap_or_default())
+    outcome.map_err(|payload| {
+        let text = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown panic".to_string());
+        format!("{text}{}", PANIC_LOCATION.with(|slot| slot.take()))
+    })
 }
 
 fn count_types(file: &syn::File) -> usize {
@@ -300,5 +417,57 @@ mod tests {
         let outcome: std::result::Result<(), String> = catch_panic(|| panic!("variant names clash"));
         let message = outcome.unwrap_err();
         assert!(message.starts_with("variant names clash (at "), "{message}");
+    }
+
+    #[test]
+    fn panics_caught_on_several_threads_at_once_keep_their_own_messages() {
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    for i in 0..50 {
+                        let outcome: std::result::Result<(), String> = catch_panic(|| panic!("thread {t} round {i}"));
+                        let message = outcome.unwrap_err();
+                        assert!(message.starts_with(&format!("thread {t} round {i} (at ")), "{message}");
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+    }
+
+    fn spec_with(schemas: Value, paths: Value) -> Value {
+        serde_json::json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths,
+            "components": {"schemas": schemas}})
+    }
+
+    #[test]
+    fn a_part_keeps_the_schemas_its_roots_reach() {
+        let doc = spec_with(
+            serde_json::json!({"A": {"items": {"$ref": "#/components/schemas/B"}}, "B": {"type": "object",
+                "properties": {"c": {"$ref": "#/components/schemas/C"}}}, "C": {"type": "string"}, "D": {"type": "string"}}),
+            serde_json::json!({"/a": {"get": {"responses": {"200": {"description": "ok", "content":
+                {"application/json": {"schema": {"$ref": "#/components/schemas/B"}}}}}}}}),
+        );
+        assert_eq!(schema_refs(&doc), ["B"]);
+        let part = with_schemas(&doc, schema_refs(&doc));
+        let kept: Vec<&String> = part["components"]["schemas"].as_object().unwrap().keys().collect();
+        assert_eq!(kept, ["B", "C"]);
+    }
+
+    #[test]
+    fn a_schema_progenitor_cannot_generate_is_named_not_every_operation() {
+        // typify asserts that a schema has not both anyOf and oneOf; `Uses` only refers to it.
+        let doc = spec_with(
+            serde_json::json!({"Both": {"anyOf": [{"type": "string"}], "oneOf": [{"type": "integer"}]},
+                "Uses": {"type": "object", "properties": {"both": {"$ref": "#/components/schemas/Both"}}},
+                "Fine": {"type": "string"}}),
+            serde_json::json!({"/a": {"get": {"operationId": "getA", "responses": {"200": {"description": "ok",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Uses"}}}}}}}}),
+        );
+        let message = progenitor_tokens(&doc).unwrap_err().to_string();
+        assert!(message.starts_with("components.schemas.Both: progenitor panicked: "), "{message}");
+        assert!(!message.contains("Uses") && !message.contains("getA"), "{message}");
     }
 }

@@ -51,6 +51,8 @@ pub enum Reply {
     Silence,
     /// The head, then the body `chunk` bytes at a time, one chunk every `every`.
     Trickle { status: u16, body: Vec<u8>, chunk: usize, every: Duration },
+    /// As [`Reply::Trickle`], in `content_type` rather than JSON.
+    TrickleAs { status: u16, content_type: &'static str, body: Vec<u8>, chunk: usize, every: Duration },
 }
 
 impl Reply {
@@ -257,19 +259,33 @@ async fn answer(stream: &mut TcpStream, reply: Reply) -> bool {
             false
         }
         Reply::Trickle { status, body, chunk, every } => {
-            let bytes = head(status, &[("content-type".into(), "application/json".into())], body.len());
-            if stream.write_all(&bytes).await.is_err() {
-                return false;
-            }
-            for piece in body.chunks(chunk.max(1)) {
-                tokio::time::sleep(every).await;
-                if stream.write_all(piece).await.is_err() {
-                    return false;
-                }
-            }
-            true
+            trickle(stream, status, "application/json", body, chunk, every).await
+        }
+        Reply::TrickleAs { status, content_type, body, chunk, every } => {
+            trickle(stream, status, content_type, body, chunk, every).await
         }
     }
+}
+
+async fn trickle(
+    stream: &mut tokio::net::TcpStream,
+    status: u16,
+    content_type: &str,
+    body: Vec<u8>,
+    chunk: usize,
+    every: Duration,
+) -> bool {
+    let bytes = head(status, &[("content-type".into(), content_type.into())], body.len());
+    if stream.write_all(&bytes).await.is_err() {
+        return false;
+    }
+    for piece in body.chunks(chunk.max(1)) {
+        tokio::time::sleep(every).await;
+        if stream.write_all(piece).await.is_err() {
+            return false;
+        }
+    }
+    true
 }
 
 fn head(status: u16, headers: &[(String, String)], length: usize) -> Vec<u8> {
