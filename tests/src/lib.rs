@@ -32,3 +32,5 @@ pub fn fixture(relative: &str) -> String {
     let path = workspace_root().join("tests/fixtures").join(relative);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
+
+pub mod mutate;

@@ -3,6 +3,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+// The seeded spec mutations of the in-process mutation tests
+// (`tests/tests/generator_mutations.rs`), shared so this file can run a few through the binary.
+#[allow(dead_code)]
+#[path = "../../tests/src/mutate.rs"]
+mod mutate;
+
 fn xtask(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).env("RUST_BACKTRACE", "1").output().expect("xtask runs")
 }
@@ -158,4 +164,54 @@ fn published_spec_cut_off_inside_a_schema_names_the_spot() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(!stderr.contains("thread '"), "{stderr}");
     assert!(stderr.contains("paths") || stderr.contains("components"), "names no spot: {stderr}");
+}
+
+/// A few seeded mutations of our spec, one per kind that reaches a different stage (the
+/// structural checks, the OpenAPI schema, progenitor, the recursion of its type generator),
+/// through the binary: each exits 0, or 1 with a message naming a spot of the mutated spec;
+/// never 101 (a panic) or a signal (a stack overflow aborts).
+#[test]
+fn mutated_specs_exit_0_or_1_naming_the_spot_never_a_panic() {
+    use mutate::Kind;
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/venice.yaml");
+    let original = xtask::spec::parse_yaml(&std::fs::read_to_string(own).unwrap()).unwrap();
+    // The first three are always refused; the others may generate.
+    let kinds = [
+        Kind::DanglingRef,
+        Kind::DuplicateOperationId,
+        Kind::EmptyPaths,
+        Kind::SelfRef,
+        Kind::WrongType,
+        Kind::EmptyComposition,
+        Kind::MixedEnum,
+        Kind::DeepNesting,
+        Kind::MisdirectedRef,
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (i, kind) in kinds.into_iter().enumerate() {
+        let mut document = original.clone();
+        let mutation = mutate::mutate(&mut document, kind, 0xc11_0000 + i as u64).expect("something to mutate");
+        let spec = write_spec(dir.path(), &serde_yaml_ng::to_string(&document).unwrap());
+        let output = regen(&spec, &dir.path().join("out"), false);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked") && !stderr.contains("stack backtrace"), "{mutation}: {stderr}");
+        eprintln!("{mutation}: exit code {:?}", output.status.code());
+        match output.status.code() {
+            Some(0) if i >= 3 => {}
+            Some(1) => {
+                let message = stderr.trim().strip_prefix("error: ").unwrap_or_else(|| panic!("{mutation}: {stderr}"));
+                let display = xtask::regen::display_path(&spec);
+                let located = mutate::names_a_spot(message, &display, &[&document]).or_else(|why| {
+                    // A message may name a schema a normalization pass introduced.
+                    let mut normalized = document.clone();
+                    xtask::passes::normalize(&mut normalized);
+                    mutate::names_a_spot(message, &display, &[&normalized]).map_err(|_| why)
+                });
+                if let Err(why) = located {
+                    panic!("{mutation}: {message}\nnames no spot: {why}");
+                }
+            }
+            other => panic!("{mutation}: exit code {other:?}, stderr: {stderr}"),
+        }
+    }
 }
