@@ -14,7 +14,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use eventsource_stream::Eventsource;
-use futures_util::{Stream, StreamExt, TryStreamExt, stream};
+use futures_util::{Stream, StreamExt, TryStreamExt};
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use tokio::io::AsyncWriteExt;
@@ -77,27 +77,78 @@ impl<T: DeserializeOwned + Send + 'static> EventStream<T> {
     ) -> Self {
         let rate_limits = RateLimits::from_headers(&headers);
         let request_id = request_id(&headers);
-        let parsed = Box::pin(chunks.eventsource());
-        // The state is the event source while there is more to read; `[DONE]` and the first
-        // error end the stream.
-        let events = stream::unfold(Some(parsed), move |state| {
-            let headers = headers.clone();
-            async move {
-                let mut parsed = state?;
-                let decoded = match parsed.next().await? {
-                    Ok(event) => decode_event(&event.event, &event.data, &headers, operation_id)?,
-                    Err(eventsource_stream::EventStreamError::Transport(error)) => Err(error),
-                    Err(other) => Err(Error::Decode {
-                        status: Some(200),
-                        reason: format!("the event stream is malformed: {other}"),
-                        excerpt: String::new(),
-                    }),
-                };
-                let next = decoded.is_ok().then_some(parsed);
-                Some((decoded, next))
+        let events = Events::<_, T> {
+            source: Some(Box::pin(chunks.eventsource())),
+            headers,
+            operation_id,
+            chunk: std::marker::PhantomData,
+        };
+        EventStream { events: decoded_ahead(Box::pin(events)), rate_limits, request_id }
+    }
+}
+
+/// How many decoded events may wait for the caller before decoding pauses.
+const DECODED_AHEAD: usize = 256;
+
+/// Decodes `events` in a task of its own when a tokio runtime is running, handing them over
+/// through a bounded channel. The network and the decoder then keep going while the caller
+/// works, and a caller that falls behind finds a batch waiting instead of being woken once
+/// per token; a caller that stops reading stops the decoder after `DECODED_AHEAD` events,
+/// and dropping the stream ends the task even while the server is silent.
+fn decoded_ahead<T: Send + 'static>(
+    mut events: Pin<Box<dyn Stream<Item = Result<T>> + Send>>,
+) -> Pin<Box<dyn Stream<Item = Result<T>> + Send>> {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else { return events };
+    let (sender, mut receiver) = tokio::sync::mpsc::channel(DECODED_AHEAD);
+    runtime.spawn(async move {
+        loop {
+            let closed = std::pin::pin!(sender.closed());
+            let next = match futures_util::future::select(closed, events.next()).await {
+                futures_util::future::Either::Left(_) => break,
+                futures_util::future::Either::Right((next, _)) => next,
+            };
+            let Some(item) = next else { break };
+            if sender.send(item).await.is_err() {
+                break;
             }
-        });
-        EventStream { events: Box::pin(events), rate_limits, request_id }
+        }
+    });
+    Box::pin(futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx)))
+}
+
+/// Decodes the events of `source` one by one; `[DONE]` and the first error end it. A plain
+/// struct rather than a combinator chain: it runs once per token of a chat answer, so it keeps
+/// no per-event allocation beyond the event itself.
+struct Events<S, T> {
+    source: Option<Pin<Box<S>>>,
+    headers: HeaderMap,
+    operation_id: &'static str,
+    chunk: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<S, T> Stream for Events<S, T>
+where
+    S: Stream<Item = std::result::Result<eventsource_stream::Event, eventsource_stream::EventStreamError<Error>>>,
+    T: DeserializeOwned,
+{
+    type Item = Result<T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let Some(source) = self.source.as_mut() else { return Poll::Ready(None) };
+        let decoded = match std::task::ready!(source.as_mut().poll_next(cx)) {
+            None => None,
+            Some(Ok(event)) => decode_event(&event.event, &event.data, &self.headers, self.operation_id),
+            Some(Err(eventsource_stream::EventStreamError::Transport(error))) => Some(Err(error)),
+            Some(Err(other)) => Some(Err(Error::Decode {
+                status: Some(200),
+                reason: format!("the event stream is malformed: {other}"),
+                excerpt: String::new(),
+            })),
+        };
+        if !matches!(decoded, Some(Ok(_))) {
+            self.source = None;
+        }
+        Poll::Ready(decoded)
     }
 }
 
@@ -112,11 +163,13 @@ fn decode_event<T: DeserializeOwned>(
     if data == "[DONE]" {
         return None;
     }
+    // Only a payload that mentions an `error` key is looked at twice.
     let is_error_payload = || {
-        serde_json::from_str::<serde_json::Value>(data)
-            .ok()
-            .and_then(|v| v.as_object().map(|o| o.contains_key("error") && !o.contains_key("choices")))
-            .unwrap_or(false)
+        data.contains("\"error\"")
+            && serde_json::from_str::<serde_json::Value>(data)
+                .ok()
+                .and_then(|v| v.as_object().map(|o| o.contains_key("error") && !o.contains_key("choices")))
+                .unwrap_or(false)
     };
     if name == "error" || is_error_payload() {
         let mut error = ApiError::from_answer(200, headers, data.as_bytes(), Some(operation_id));
@@ -263,7 +316,7 @@ mod tests {
     /// Splits `body` into pieces of `size` bytes, as a network might.
     fn events(body: &str, size: usize) -> EventStream<Chunk> {
         let pieces: Vec<Result<Bytes>> = body.as_bytes().chunks(size).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
-        EventStream::from_chunks(stream::iter(pieces), HeaderMap::new(), "test")
+        EventStream::from_chunks(futures_util::stream::iter(pieces), HeaderMap::new(), "test")
     }
 
     async fn collect(stream: EventStream<Chunk>) -> Vec<std::result::Result<u32, String>> {
@@ -311,6 +364,39 @@ mod tests {
         let body = "data: {\"n\":\"one\"}\n\ndata: {\"n\":2}\n\n";
         let items: Vec<_> = events(body, 64).collect().await;
         assert!(matches!(&items[..], [Err(Error::Decode { .. })]), "{items:?}");
+    }
+
+    /// Sets its flag when dropped.
+    struct DropFlag(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+    impl Drop for DropFlag {
+        fn drop(&mut self) {
+            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test]
+    async fn dropping_the_stream_stops_decoding_even_while_the_server_is_silent() {
+        let dropped = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = DropFlag(dropped.clone());
+        let first = futures_util::stream::iter([Ok(Bytes::from_static(b"data: {\"n\":1}\n\n"))]);
+        // One event, then silence forever; the source owns the flag.
+        let body = first.chain(futures_util::stream::pending()).map(move |item| {
+            let _ = &flag;
+            item
+        });
+        let mut stream = EventStream::<Chunk>::from_chunks(body, HeaderMap::new(), "test");
+        assert_eq!(stream.next().await.unwrap().unwrap(), Chunk { n: 1 });
+
+        drop(stream);
+
+        for _ in 0..100 {
+            if dropped.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the decoding task still holds the body a second after the stream was dropped");
     }
 
     #[tokio::test]
