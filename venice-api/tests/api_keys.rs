@@ -1,5 +1,7 @@
 //! Each API Keys call sends the request the spec describes and decodes the answer.
 
+#![cfg(feature = "api-keys")]
+
 mod common;
 
 use chrono::{Duration, Utc};

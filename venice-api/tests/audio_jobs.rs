@@ -1,6 +1,8 @@
 //! Each audio job call sends the request the spec describes and decodes the answer; waiting
 //! for a job polls (with the polling shared with video) until the audio comes.
 
+#![cfg(feature = "audio")]
+
 mod common;
 
 use std::time::{Duration, Instant};

@@ -1,6 +1,8 @@
 //! Speech, transcription and voice cloning send the requests the spec describes; speech of any
 //! size streams to its destination without being held in memory.
 
+#![cfg(feature = "audio")]
+
 mod common;
 
 use std::pin::Pin;

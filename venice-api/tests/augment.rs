@@ -1,5 +1,7 @@
 //! Each Augment call sends the request the spec describes and decodes the answer.
 
+#![cfg(feature = "augment")]
+
 mod common;
 
 use common::{client, ok_fixture, received};

@@ -1,5 +1,7 @@
 //! Each Billing call sends the request the spec describes and decodes the answer.
 
+#![cfg(feature = "billing")]
+
 mod common;
 
 use chrono::{DateTime, NaiveDate, Utc};

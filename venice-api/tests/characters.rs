@@ -1,5 +1,7 @@
 //! Each Characters call sends the query the spec describes and decodes the answer.
 
+#![cfg(feature = "characters")]
+
 mod common;
 
 use common::{client, client_with, ok_fixture, received};

@@ -1,6 +1,8 @@
 //! Chat completions: the documented body, the decoded completion, and streams that arrive
 //! cut anywhere, end with `[DONE]`, fail partway, and collect into one message.
 
+#![cfg(feature = "chat")]
+
 mod common;
 #[path = "common/sse_server.rs"]
 mod sse_server;

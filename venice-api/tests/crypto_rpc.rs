@@ -1,5 +1,7 @@
 //! Each Crypto RPC call sends the request the spec describes and decodes the answer.
 
+#![cfg(feature = "crypto-rpc")]
+
 mod common;
 
 use std::time::Duration;

@@ -7,6 +7,8 @@
 //! connection, so that no case can see what an earlier one left on the wire). The case count
 //! is proptest's (256 unless `PROPTEST_CASES` says otherwise).
 
+#![cfg(feature = "api-keys")]
+
 mod common;
 
 use std::cell::Cell;

@@ -1,5 +1,7 @@
 //! Embeddings send the documented body and decode the vectors.
 
+#![cfg(feature = "embeddings")]
+
 mod common;
 
 use common::{client, client_with, ok_fixture, received};

@@ -1,5 +1,7 @@
 //! Every way the server can refuse becomes a typed error with what it said.
 
+#![cfg(feature = "api-keys")]
+
 mod common;
 
 use common::{client_with, fixture};

@@ -7,6 +7,8 @@
 //! The observations (attempts, error, time) are printed; `cargo test -p venice-api --test
 //! faults -- --nocapture` shows them.
 
+#![cfg(feature = "api-keys")]
+
 mod common;
 
 use std::future::Future;

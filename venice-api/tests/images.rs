@@ -1,5 +1,7 @@
 //! Each Images call sends the request the spec describes and decodes the answer.
 
+#![cfg(feature = "images")]
+
 mod common;
 
 use common::{authorization, client, client_with, ok_fixture, received};

@@ -6,6 +6,8 @@
 //! The quick variant runs with `cargo test -p venice-api`; the heavy one with
 //! `cargo test -p venice-api --test load -- --ignored --nocapture`.
 
+#![cfg(feature = "api-keys")]
+
 mod common;
 
 use std::collections::HashSet;

@@ -1,5 +1,7 @@
 //! Minting a key with a wallet: token, signature, proof, and the documented refusals.
 
+#![cfg(feature = "api-keys")]
+
 mod common;
 
 use std::sync::Mutex;

@@ -1,5 +1,7 @@
 //! Each Models call sends the request the spec describes and decodes the answer; none needs a key.
 
+#![cfg(feature = "models")]
+
 mod common;
 
 use common::{authorization, client, client_with, ok_fixture, received};

@@ -1,6 +1,8 @@
 //! The Responses API: the documented body, the decoded response, and streamed events that
 //! arrive cut anywhere and collect into the output text.
 
+#![cfg(feature = "responses")]
+
 mod common;
 #[path = "common/sse_server.rs"]
 mod sse_server;

@@ -1,5 +1,7 @@
 //! Which failures are retried, how long the client waits, and when it stops.
 
+#![cfg(feature = "api-keys")]
+
 mod common;
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

@@ -6,6 +6,8 @@
 //! A `log` logger and a `tracing` subscriber capture everything the whole stack emits (reqwest
 //! logs through `log`, hyper-util through `tracing`) for the whole test binary.
 
+#![cfg(feature = "api-keys")]
+
 mod common;
 
 use std::fmt::Write as _;

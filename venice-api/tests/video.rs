@@ -1,6 +1,8 @@
 //! Each video call sends the request the spec describes and decodes the answer; waiting for a
 //! job polls with backoff until the MP4 comes, the deadline passes, or the job fails.
 
+#![cfg(feature = "video")]
+
 mod common;
 
 use std::sync::{Arc, Mutex};

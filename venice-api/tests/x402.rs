@@ -1,6 +1,8 @@
 //! Each x402 call sends the request the spec describes, without the API key, and decodes
 //! the answer.
 
+#![cfg(feature = "x402")]
+
 mod common;
 
 use base64::Engine as _;
