@@ -528,9 +528,19 @@ fn unknown_schema_type(doc: &mut Value, rng: &mut fastrand::Rng) -> Option<Strin
 fn path_parameter_mismatch(doc: &mut Value, rng: &mut fastrand::Rng) -> Option<String> {
     let ops = operations(doc);
     let (op, path, _) = pick(rng, &ops)?.clone();
-    let templated = path.contains('{');
-    match rng.usize(0..5) {
-        0 if templated => {
+    let has_parameters =
+        doc.pointer(&format!("{op}/parameters")).and_then(Value::as_array).is_some_and(|p| !p.is_empty());
+    // Only the changes this operation allows: a path to rename needs a template, a
+    // parameter to change needs parameters.
+    let mut changes = vec![1, 2];
+    if path.contains('{') {
+        changes.push(0);
+    }
+    if has_parameters {
+        changes.extend([3, 4]);
+    }
+    match *pick(rng, &changes)? {
+        0 => {
             // Rename the path, so its template names a parameter nobody declares.
             let renamed = path.replacen('{', "{mutant", 1);
             let paths = doc.get_mut("paths")?.as_object_mut()?;
