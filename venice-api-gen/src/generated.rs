@@ -2034,18 +2034,22 @@ pub mod types {
     ///Label for the key, at most 64 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "api-keys")]
     pub struct CreateApiKeyBodyDescription(::std::string::String);
+    #[cfg(feature = "api-keys")]
     impl ::std::ops::Deref for CreateApiKeyBodyDescription {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::From<CreateApiKeyBodyDescription> for ::std::string::String {
         fn from(value: CreateApiKeyBodyDescription) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::str::FromStr for CreateApiKeyBodyDescription {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -2057,6 +2061,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<&str> for CreateApiKeyBodyDescription {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -2065,6 +2070,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<::std::string::String> for CreateApiKeyBodyDescription {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -2073,6 +2079,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "api-keys")]
     impl<'de> ::serde::Deserialize<'de> for CreateApiKeyBodyDescription {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -3211,18 +3218,22 @@ pub mod types {
     ///Text to read aloud.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "audio")]
     pub struct CreateSpeechRequestSchemaInput(::std::string::String);
+    #[cfg(feature = "audio")]
     impl ::std::ops::Deref for CreateSpeechRequestSchemaInput {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::From<CreateSpeechRequestSchemaInput> for ::std::string::String {
         fn from(value: CreateSpeechRequestSchemaInput) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::str::FromStr for CreateSpeechRequestSchemaInput {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -3237,6 +3248,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::TryFrom<&str> for CreateSpeechRequestSchemaInput {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -3245,6 +3257,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::TryFrom<::std::string::String>
     for CreateSpeechRequestSchemaInput {
         type Error = self::error::ConversionError;
@@ -3254,6 +3267,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "audio")]
     impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestSchemaInput {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -3269,19 +3283,23 @@ pub mod types {
     ///Language of the audio or text; detected when left out.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "audio")]
     pub struct CreateSpeechRequestSchemaLanguage(::std::string::String);
+    #[cfg(feature = "audio")]
     impl ::std::ops::Deref for CreateSpeechRequestSchemaLanguage {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::From<CreateSpeechRequestSchemaLanguage>
     for ::std::string::String {
         fn from(value: CreateSpeechRequestSchemaLanguage) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::str::FromStr for CreateSpeechRequestSchemaLanguage {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -3296,6 +3314,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::TryFrom<&str> for CreateSpeechRequestSchemaLanguage {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -3304,6 +3323,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::TryFrom<::std::string::String>
     for CreateSpeechRequestSchemaLanguage {
         type Error = self::error::ConversionError;
@@ -3313,6 +3333,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "audio")]
     impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestSchemaLanguage {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -3431,19 +3452,23 @@ pub mod types {
     ///How to deliver the speech (emotion, tone), for models that take it.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "audio")]
     pub struct CreateSpeechRequestSchemaPrompt(::std::string::String);
+    #[cfg(feature = "audio")]
     impl ::std::ops::Deref for CreateSpeechRequestSchemaPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::From<CreateSpeechRequestSchemaPrompt>
     for ::std::string::String {
         fn from(value: CreateSpeechRequestSchemaPrompt) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::str::FromStr for CreateSpeechRequestSchemaPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -3455,6 +3480,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::TryFrom<&str> for CreateSpeechRequestSchemaPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -3463,6 +3489,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::TryFrom<::std::string::String>
     for CreateSpeechRequestSchemaPrompt {
         type Error = self::error::ConversionError;
@@ -3472,6 +3499,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "audio")]
     impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestSchemaPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -3564,23 +3592,28 @@ pub mod types {
     ///Voice to use.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "audio")]
     pub struct CreateSpeechRequestSchemaVoice(::std::string::String);
+    #[cfg(feature = "audio")]
     impl ::std::ops::Deref for CreateSpeechRequestSchemaVoice {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::From<CreateSpeechRequestSchemaVoice> for ::std::string::String {
         fn from(value: CreateSpeechRequestSchemaVoice) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::default::Default for CreateSpeechRequestSchemaVoice {
         fn default() -> Self {
             CreateSpeechRequestSchemaVoice("af_sky".to_string())
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::str::FromStr for CreateSpeechRequestSchemaVoice {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -3592,6 +3625,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::TryFrom<&str> for CreateSpeechRequestSchemaVoice {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -3600,6 +3634,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::TryFrom<::std::string::String>
     for CreateSpeechRequestSchemaVoice {
         type Error = self::error::ConversionError;
@@ -3609,6 +3644,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "audio")]
     impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestSchemaVoice {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -3952,18 +3988,22 @@ pub mod types {
     ///`CryptoRpcProxyIdempotencyKey`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "crypto-rpc")]
     pub struct CryptoRpcProxyIdempotencyKey(::std::string::String);
+    #[cfg(feature = "crypto-rpc")]
     impl ::std::ops::Deref for CryptoRpcProxyIdempotencyKey {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "crypto-rpc")]
     impl ::std::convert::From<CryptoRpcProxyIdempotencyKey> for ::std::string::String {
         fn from(value: CryptoRpcProxyIdempotencyKey) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "crypto-rpc")]
     impl ::std::str::FromStr for CryptoRpcProxyIdempotencyKey {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -3977,6 +4017,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "crypto-rpc")]
     impl ::std::convert::TryFrom<&str> for CryptoRpcProxyIdempotencyKey {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -3985,6 +4026,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "crypto-rpc")]
     impl ::std::convert::TryFrom<::std::string::String>
     for CryptoRpcProxyIdempotencyKey {
         type Error = self::error::ConversionError;
@@ -3994,6 +4036,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "crypto-rpc")]
     impl<'de> ::serde::Deserialize<'de> for CryptoRpcProxyIdempotencyKey {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -4783,23 +4826,28 @@ pub mod types {
     ///ID of the model.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "image")]
     pub struct EditImageBodyModel(::std::string::String);
+    #[cfg(feature = "image")]
     impl ::std::ops::Deref for EditImageBodyModel {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::From<EditImageBodyModel> for ::std::string::String {
         fn from(value: EditImageBodyModel) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::default::Default for EditImageBodyModel {
         fn default() -> Self {
             EditImageBodyModel("firered-image-edit".to_string())
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::str::FromStr for EditImageBodyModel {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -4811,6 +4859,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<&str> for EditImageBodyModel {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -4819,6 +4868,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<::std::string::String> for EditImageBodyModel {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -4827,6 +4877,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "image")]
     impl<'de> ::serde::Deserialize<'de> for EditImageBodyModel {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -4980,18 +5031,22 @@ pub mod types {
     ///The change to make.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "image")]
     pub struct EditImageBodyPrompt(::std::string::String);
+    #[cfg(feature = "image")]
     impl ::std::ops::Deref for EditImageBodyPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::From<EditImageBodyPrompt> for ::std::string::String {
         fn from(value: EditImageBodyPrompt) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::str::FromStr for EditImageBodyPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -5006,6 +5061,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<&str> for EditImageBodyPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -5014,6 +5070,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<::std::string::String> for EditImageBodyPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -5022,6 +5079,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "image")]
     impl<'de> ::serde::Deserialize<'de> for EditImageBodyPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -5037,18 +5095,22 @@ pub mod types {
     ///Resolution of the output, such as `1K` or `1080p`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "image")]
     pub struct EditImageBodyResolution(::std::string::String);
+    #[cfg(feature = "image")]
     impl ::std::ops::Deref for EditImageBodyResolution {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::From<EditImageBodyResolution> for ::std::string::String {
         fn from(value: EditImageBodyResolution) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::str::FromStr for EditImageBodyResolution {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -5063,6 +5125,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<&str> for EditImageBodyResolution {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -5071,6 +5134,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<::std::string::String> for EditImageBodyResolution {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -5079,6 +5143,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "image")]
     impl<'de> ::serde::Deserialize<'de> for EditImageBodyResolution {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -6442,19 +6507,23 @@ pub mod types {
     ///What should not appear.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "image")]
     pub struct GenerateImageRequestNegativePrompt(::std::string::String);
+    #[cfg(feature = "image")]
     impl ::std::ops::Deref for GenerateImageRequestNegativePrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::From<GenerateImageRequestNegativePrompt>
     for ::std::string::String {
         fn from(value: GenerateImageRequestNegativePrompt) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::str::FromStr for GenerateImageRequestNegativePrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -6466,6 +6535,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<&str> for GenerateImageRequestNegativePrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -6474,6 +6544,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<::std::string::String>
     for GenerateImageRequestNegativePrompt {
         type Error = self::error::ConversionError;
@@ -6483,6 +6554,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "image")]
     impl<'de> ::serde::Deserialize<'de> for GenerateImageRequestNegativePrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -6498,18 +6570,22 @@ pub mod types {
     ///What the image should show.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "image")]
     pub struct GenerateImageRequestPrompt(::std::string::String);
+    #[cfg(feature = "image")]
     impl ::std::ops::Deref for GenerateImageRequestPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::From<GenerateImageRequestPrompt> for ::std::string::String {
         fn from(value: GenerateImageRequestPrompt) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::str::FromStr for GenerateImageRequestPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -6524,6 +6600,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<&str> for GenerateImageRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -6532,6 +6609,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<::std::string::String> for GenerateImageRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -6540,6 +6618,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "image")]
     impl<'de> ::serde::Deserialize<'de> for GenerateImageRequestPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -7140,19 +7219,23 @@ pub mod types {
     ///`GetBillingUsageAnalyticsEndDate`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "billing")]
     pub struct GetBillingUsageAnalyticsEndDate(::std::string::String);
+    #[cfg(feature = "billing")]
     impl ::std::ops::Deref for GetBillingUsageAnalyticsEndDate {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::convert::From<GetBillingUsageAnalyticsEndDate>
     for ::std::string::String {
         fn from(value: GetBillingUsageAnalyticsEndDate) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::str::FromStr for GetBillingUsageAnalyticsEndDate {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -7166,6 +7249,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::convert::TryFrom<&str> for GetBillingUsageAnalyticsEndDate {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -7174,6 +7258,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::convert::TryFrom<::std::string::String>
     for GetBillingUsageAnalyticsEndDate {
         type Error = self::error::ConversionError;
@@ -7183,6 +7268,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "billing")]
     impl<'de> ::serde::Deserialize<'de> for GetBillingUsageAnalyticsEndDate {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -7222,24 +7308,29 @@ pub mod types {
     ///`GetBillingUsageAnalyticsLookback`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "billing")]
     pub struct GetBillingUsageAnalyticsLookback(::std::string::String);
+    #[cfg(feature = "billing")]
     impl ::std::ops::Deref for GetBillingUsageAnalyticsLookback {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::convert::From<GetBillingUsageAnalyticsLookback>
     for ::std::string::String {
         fn from(value: GetBillingUsageAnalyticsLookback) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::default::Default for GetBillingUsageAnalyticsLookback {
         fn default() -> Self {
             GetBillingUsageAnalyticsLookback("7d".to_string())
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::str::FromStr for GetBillingUsageAnalyticsLookback {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -7253,6 +7344,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::convert::TryFrom<&str> for GetBillingUsageAnalyticsLookback {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -7261,6 +7353,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::convert::TryFrom<::std::string::String>
     for GetBillingUsageAnalyticsLookback {
         type Error = self::error::ConversionError;
@@ -7270,6 +7363,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "billing")]
     impl<'de> ::serde::Deserialize<'de> for GetBillingUsageAnalyticsLookback {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -7427,19 +7521,23 @@ pub mod types {
     ///`GetBillingUsageAnalyticsStartDate`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "billing")]
     pub struct GetBillingUsageAnalyticsStartDate(::std::string::String);
+    #[cfg(feature = "billing")]
     impl ::std::ops::Deref for GetBillingUsageAnalyticsStartDate {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::convert::From<GetBillingUsageAnalyticsStartDate>
     for ::std::string::String {
         fn from(value: GetBillingUsageAnalyticsStartDate) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::str::FromStr for GetBillingUsageAnalyticsStartDate {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -7453,6 +7551,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::convert::TryFrom<&str> for GetBillingUsageAnalyticsStartDate {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -7461,6 +7560,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::convert::TryFrom<::std::string::String>
     for GetBillingUsageAnalyticsStartDate {
         type Error = self::error::ConversionError;
@@ -7470,6 +7570,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "billing")]
     impl<'de> ::serde::Deserialize<'de> for GetBillingUsageAnalyticsStartDate {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -7550,18 +7651,22 @@ pub mod types {
     ///`GetBillingUsageHistoryCursor`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "billing")]
     pub struct GetBillingUsageHistoryCursor(::std::string::String);
+    #[cfg(feature = "billing")]
     impl ::std::ops::Deref for GetBillingUsageHistoryCursor {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::convert::From<GetBillingUsageHistoryCursor> for ::std::string::String {
         fn from(value: GetBillingUsageHistoryCursor) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::str::FromStr for GetBillingUsageHistoryCursor {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -7578,6 +7683,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::convert::TryFrom<&str> for GetBillingUsageHistoryCursor {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -7586,6 +7692,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "billing")]
     impl ::std::convert::TryFrom<::std::string::String>
     for GetBillingUsageHistoryCursor {
         type Error = self::error::ConversionError;
@@ -7595,6 +7702,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "billing")]
     impl<'de> ::serde::Deserialize<'de> for GetBillingUsageHistoryCursor {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -8165,18 +8273,22 @@ pub mod types {
     ///`GetX402BalanceWalletAddress`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "x402")]
     pub struct GetX402BalanceWalletAddress(::std::string::String);
+    #[cfg(feature = "x402")]
     impl ::std::ops::Deref for GetX402BalanceWalletAddress {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "x402")]
     impl ::std::convert::From<GetX402BalanceWalletAddress> for ::std::string::String {
         fn from(value: GetX402BalanceWalletAddress) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "x402")]
     impl ::std::str::FromStr for GetX402BalanceWalletAddress {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -8198,6 +8310,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "x402")]
     impl ::std::convert::TryFrom<&str> for GetX402BalanceWalletAddress {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -8206,6 +8319,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "x402")]
     impl ::std::convert::TryFrom<::std::string::String> for GetX402BalanceWalletAddress {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -8214,6 +8328,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "x402")]
     impl<'de> ::serde::Deserialize<'de> for GetX402BalanceWalletAddress {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -8339,19 +8454,23 @@ pub mod types {
     ///`GetX402TransactionsWalletAddress`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "x402")]
     pub struct GetX402TransactionsWalletAddress(::std::string::String);
+    #[cfg(feature = "x402")]
     impl ::std::ops::Deref for GetX402TransactionsWalletAddress {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "x402")]
     impl ::std::convert::From<GetX402TransactionsWalletAddress>
     for ::std::string::String {
         fn from(value: GetX402TransactionsWalletAddress) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "x402")]
     impl ::std::str::FromStr for GetX402TransactionsWalletAddress {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -8373,6 +8492,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "x402")]
     impl ::std::convert::TryFrom<&str> for GetX402TransactionsWalletAddress {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -8381,6 +8501,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "x402")]
     impl ::std::convert::TryFrom<::std::string::String>
     for GetX402TransactionsWalletAddress {
         type Error = self::error::ConversionError;
@@ -8390,6 +8511,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "x402")]
     impl<'de> ::serde::Deserialize<'de> for GetX402TransactionsWalletAddress {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -9471,18 +9593,22 @@ pub mod types {
     ///`ListCharactersCategoriesItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "characters")]
     pub struct ListCharactersCategoriesItem(::std::string::String);
+    #[cfg(feature = "characters")]
     impl ::std::ops::Deref for ListCharactersCategoriesItem {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "characters")]
     impl ::std::convert::From<ListCharactersCategoriesItem> for ::std::string::String {
         fn from(value: ListCharactersCategoriesItem) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "characters")]
     impl ::std::str::FromStr for ListCharactersCategoriesItem {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -9494,6 +9620,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "characters")]
     impl ::std::convert::TryFrom<&str> for ListCharactersCategoriesItem {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -9502,6 +9629,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "characters")]
     impl ::std::convert::TryFrom<::std::string::String>
     for ListCharactersCategoriesItem {
         type Error = self::error::ConversionError;
@@ -9511,6 +9639,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "characters")]
     impl<'de> ::serde::Deserialize<'de> for ListCharactersCategoriesItem {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -9706,18 +9835,22 @@ pub mod types {
     ///`ListCharactersModelIdItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "characters")]
     pub struct ListCharactersModelIdItem(::std::string::String);
+    #[cfg(feature = "characters")]
     impl ::std::ops::Deref for ListCharactersModelIdItem {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "characters")]
     impl ::std::convert::From<ListCharactersModelIdItem> for ::std::string::String {
         fn from(value: ListCharactersModelIdItem) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "characters")]
     impl ::std::str::FromStr for ListCharactersModelIdItem {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -9729,6 +9862,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "characters")]
     impl ::std::convert::TryFrom<&str> for ListCharactersModelIdItem {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -9737,6 +9871,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "characters")]
     impl ::std::convert::TryFrom<::std::string::String> for ListCharactersModelIdItem {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -9745,6 +9880,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "characters")]
     impl<'de> ::serde::Deserialize<'de> for ListCharactersModelIdItem {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -9885,18 +10021,22 @@ pub mod types {
     ///`ListCharactersSearch`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "characters")]
     pub struct ListCharactersSearch(::std::string::String);
+    #[cfg(feature = "characters")]
     impl ::std::ops::Deref for ListCharactersSearch {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "characters")]
     impl ::std::convert::From<ListCharactersSearch> for ::std::string::String {
         fn from(value: ListCharactersSearch) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "characters")]
     impl ::std::str::FromStr for ListCharactersSearch {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -9908,6 +10048,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "characters")]
     impl ::std::convert::TryFrom<&str> for ListCharactersSearch {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -9916,6 +10057,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "characters")]
     impl ::std::convert::TryFrom<::std::string::String> for ListCharactersSearch {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -9924,6 +10066,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "characters")]
     impl<'de> ::serde::Deserialize<'de> for ListCharactersSearch {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -10079,18 +10222,22 @@ pub mod types {
     ///`ListCharactersTagsItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "characters")]
     pub struct ListCharactersTagsItem(::std::string::String);
+    #[cfg(feature = "characters")]
     impl ::std::ops::Deref for ListCharactersTagsItem {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "characters")]
     impl ::std::convert::From<ListCharactersTagsItem> for ::std::string::String {
         fn from(value: ListCharactersTagsItem) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "characters")]
     impl ::std::str::FromStr for ListCharactersTagsItem {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -10102,6 +10249,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "characters")]
     impl ::std::convert::TryFrom<&str> for ListCharactersTagsItem {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -10110,6 +10258,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "characters")]
     impl ::std::convert::TryFrom<::std::string::String> for ListCharactersTagsItem {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -10118,6 +10267,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "characters")]
     impl<'de> ::serde::Deserialize<'de> for ListCharactersTagsItem {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -12370,18 +12520,22 @@ pub mod types {
     ///The change to make.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "image")]
     pub struct MultiEditImageBodyPrompt(::std::string::String);
+    #[cfg(feature = "image")]
     impl ::std::ops::Deref for MultiEditImageBodyPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::From<MultiEditImageBodyPrompt> for ::std::string::String {
         fn from(value: MultiEditImageBodyPrompt) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::str::FromStr for MultiEditImageBodyPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -12396,6 +12550,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<&str> for MultiEditImageBodyPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -12404,6 +12559,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<::std::string::String> for MultiEditImageBodyPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -12412,6 +12568,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "image")]
     impl<'de> ::serde::Deserialize<'de> for MultiEditImageBodyPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -12427,18 +12584,22 @@ pub mod types {
     ///Resolution of the output, such as `1K` or `1080p`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "image")]
     pub struct MultiEditImageBodyResolution(::std::string::String);
+    #[cfg(feature = "image")]
     impl ::std::ops::Deref for MultiEditImageBodyResolution {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::From<MultiEditImageBodyResolution> for ::std::string::String {
         fn from(value: MultiEditImageBodyResolution) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::str::FromStr for MultiEditImageBodyResolution {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -12453,6 +12614,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<&str> for MultiEditImageBodyResolution {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -12461,6 +12623,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<::std::string::String>
     for MultiEditImageBodyResolution {
         type Error = self::error::ConversionError;
@@ -12470,6 +12633,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "image")]
     impl<'de> ::serde::Deserialize<'de> for MultiEditImageBodyResolution {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -13802,19 +13966,23 @@ pub mod types {
     ///`QueueAudioRequestDurationSecondsString`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "audio")]
     pub struct QueueAudioRequestDurationSecondsString(::std::string::String);
+    #[cfg(feature = "audio")]
     impl ::std::ops::Deref for QueueAudioRequestDurationSecondsString {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::From<QueueAudioRequestDurationSecondsString>
     for ::std::string::String {
         fn from(value: QueueAudioRequestDurationSecondsString) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::str::FromStr for QueueAudioRequestDurationSecondsString {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -13828,6 +13996,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::TryFrom<&str> for QueueAudioRequestDurationSecondsString {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -13836,6 +14005,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::TryFrom<::std::string::String>
     for QueueAudioRequestDurationSecondsString {
         type Error = self::error::ConversionError;
@@ -13845,6 +14015,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "audio")]
     impl<'de> ::serde::Deserialize<'de> for QueueAudioRequestDurationSecondsString {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -13860,18 +14031,22 @@ pub mod types {
     ///What the audio should sound like.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "audio")]
     pub struct QueueAudioRequestPrompt(::std::string::String);
+    #[cfg(feature = "audio")]
     impl ::std::ops::Deref for QueueAudioRequestPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::From<QueueAudioRequestPrompt> for ::std::string::String {
         fn from(value: QueueAudioRequestPrompt) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::str::FromStr for QueueAudioRequestPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -13883,6 +14058,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::TryFrom<&str> for QueueAudioRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -13891,6 +14067,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::TryFrom<::std::string::String> for QueueAudioRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -13899,6 +14076,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "audio")]
     impl<'de> ::serde::Deserialize<'de> for QueueAudioRequestPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -14409,19 +14587,23 @@ pub mod types {
     ///What should not appear.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "video")]
     pub struct QueueVideoRequestNegativePrompt(::std::string::String);
+    #[cfg(feature = "video")]
     impl ::std::ops::Deref for QueueVideoRequestNegativePrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "video")]
     impl ::std::convert::From<QueueVideoRequestNegativePrompt>
     for ::std::string::String {
         fn from(value: QueueVideoRequestNegativePrompt) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "video")]
     impl ::std::str::FromStr for QueueVideoRequestNegativePrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -14433,6 +14615,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "video")]
     impl ::std::convert::TryFrom<&str> for QueueVideoRequestNegativePrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -14441,6 +14624,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "video")]
     impl ::std::convert::TryFrom<::std::string::String>
     for QueueVideoRequestNegativePrompt {
         type Error = self::error::ConversionError;
@@ -14450,6 +14634,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "video")]
     impl<'de> ::serde::Deserialize<'de> for QueueVideoRequestNegativePrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -14534,18 +14719,22 @@ pub mod types {
     ///What the video should show.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "video")]
     pub struct QueueVideoRequestPrompt(::std::string::String);
+    #[cfg(feature = "video")]
     impl ::std::ops::Deref for QueueVideoRequestPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "video")]
     impl ::std::convert::From<QueueVideoRequestPrompt> for ::std::string::String {
         fn from(value: QueueVideoRequestPrompt) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "video")]
     impl ::std::str::FromStr for QueueVideoRequestPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -14560,6 +14749,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "video")]
     impl ::std::convert::TryFrom<&str> for QueueVideoRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -14568,6 +14758,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "video")]
     impl ::std::convert::TryFrom<::std::string::String> for QueueVideoRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -14576,6 +14767,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "video")]
     impl<'de> ::serde::Deserialize<'de> for QueueVideoRequestPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -14760,19 +14952,23 @@ pub mod types {
     ///`QuoteAudioRequestDurationSecondsString`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "audio")]
     pub struct QuoteAudioRequestDurationSecondsString(::std::string::String);
+    #[cfg(feature = "audio")]
     impl ::std::ops::Deref for QuoteAudioRequestDurationSecondsString {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::From<QuoteAudioRequestDurationSecondsString>
     for ::std::string::String {
         fn from(value: QuoteAudioRequestDurationSecondsString) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::str::FromStr for QuoteAudioRequestDurationSecondsString {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -14786,6 +14982,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::TryFrom<&str> for QuoteAudioRequestDurationSecondsString {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -14794,6 +14991,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "audio")]
     impl ::std::convert::TryFrom<::std::string::String>
     for QuoteAudioRequestDurationSecondsString {
         type Error = self::error::ConversionError;
@@ -14803,6 +15001,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "audio")]
     impl<'de> ::serde::Deserialize<'de> for QuoteAudioRequestDurationSecondsString {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -16820,19 +17019,23 @@ pub mod types {
     ///What the image should show.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "image")]
     pub struct SimpleGenerateImageRequestPrompt(::std::string::String);
+    #[cfg(feature = "image")]
     impl ::std::ops::Deref for SimpleGenerateImageRequestPrompt {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::From<SimpleGenerateImageRequestPrompt>
     for ::std::string::String {
         fn from(value: SimpleGenerateImageRequestPrompt) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::str::FromStr for SimpleGenerateImageRequestPrompt {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -16847,6 +17050,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<&str> for SimpleGenerateImageRequestPrompt {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -16855,6 +17059,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<::std::string::String>
     for SimpleGenerateImageRequestPrompt {
         type Error = self::error::ConversionError;
@@ -16864,6 +17069,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "image")]
     impl<'de> ::serde::Deserialize<'de> for SimpleGenerateImageRequestPrompt {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -17260,18 +17466,86 @@ pub mod types {
     ///`String`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(
+        any(
+            feature = "api-keys",
+            feature = "audio",
+            feature = "augment",
+            feature = "billing",
+            feature = "characters",
+            feature = "chat",
+            feature = "crypto-rpc",
+            feature = "embeddings",
+            feature = "image",
+            feature = "models",
+            feature = "responses",
+            feature = "video",
+            feature = "x402"
+        )
+    )]
     pub struct String(::std::string::String);
+    #[cfg(
+        any(
+            feature = "api-keys",
+            feature = "audio",
+            feature = "augment",
+            feature = "billing",
+            feature = "characters",
+            feature = "chat",
+            feature = "crypto-rpc",
+            feature = "embeddings",
+            feature = "image",
+            feature = "models",
+            feature = "responses",
+            feature = "video",
+            feature = "x402"
+        )
+    )]
     impl ::std::ops::Deref for String {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(
+        any(
+            feature = "api-keys",
+            feature = "audio",
+            feature = "augment",
+            feature = "billing",
+            feature = "characters",
+            feature = "chat",
+            feature = "crypto-rpc",
+            feature = "embeddings",
+            feature = "image",
+            feature = "models",
+            feature = "responses",
+            feature = "video",
+            feature = "x402"
+        )
+    )]
     impl ::std::convert::From<String> for ::std::string::String {
         fn from(value: String) -> Self {
             value.0
         }
     }
+    #[cfg(
+        any(
+            feature = "api-keys",
+            feature = "audio",
+            feature = "augment",
+            feature = "billing",
+            feature = "characters",
+            feature = "chat",
+            feature = "crypto-rpc",
+            feature = "embeddings",
+            feature = "image",
+            feature = "models",
+            feature = "responses",
+            feature = "video",
+            feature = "x402"
+        )
+    )]
     impl ::std::str::FromStr for String {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -17283,6 +17557,23 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(
+        any(
+            feature = "api-keys",
+            feature = "audio",
+            feature = "augment",
+            feature = "billing",
+            feature = "characters",
+            feature = "chat",
+            feature = "crypto-rpc",
+            feature = "embeddings",
+            feature = "image",
+            feature = "models",
+            feature = "responses",
+            feature = "video",
+            feature = "x402"
+        )
+    )]
     impl ::std::convert::TryFrom<&str> for String {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -17291,6 +17582,23 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(
+        any(
+            feature = "api-keys",
+            feature = "audio",
+            feature = "augment",
+            feature = "billing",
+            feature = "characters",
+            feature = "chat",
+            feature = "crypto-rpc",
+            feature = "embeddings",
+            feature = "image",
+            feature = "models",
+            feature = "responses",
+            feature = "video",
+            feature = "x402"
+        )
+    )]
     impl ::std::convert::TryFrom<::std::string::String> for String {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -17299,6 +17607,23 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(
+        any(
+            feature = "api-keys",
+            feature = "audio",
+            feature = "augment",
+            feature = "billing",
+            feature = "characters",
+            feature = "chat",
+            feature = "crypto-rpc",
+            feature = "embeddings",
+            feature = "image",
+            feature = "models",
+            feature = "responses",
+            feature = "video",
+            feature = "x402"
+        )
+    )]
     impl<'de> ::serde::Deserialize<'de> for String {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -18046,18 +18371,22 @@ pub mod types {
     ///New label for the key, at most 64 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "api-keys")]
     pub struct UpdateApiKeyBodyDescription(::std::string::String);
+    #[cfg(feature = "api-keys")]
     impl ::std::ops::Deref for UpdateApiKeyBodyDescription {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::From<UpdateApiKeyBodyDescription> for ::std::string::String {
         fn from(value: UpdateApiKeyBodyDescription) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::str::FromStr for UpdateApiKeyBodyDescription {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -18069,6 +18398,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<&str> for UpdateApiKeyBodyDescription {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -18077,6 +18407,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "api-keys")]
     impl ::std::convert::TryFrom<::std::string::String> for UpdateApiKeyBodyDescription {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -18085,6 +18416,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "api-keys")]
     impl<'de> ::serde::Deserialize<'de> for UpdateApiKeyBodyDescription {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -18858,18 +19190,22 @@ pub mod types {
     ///The search query.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg(feature = "augment")]
     pub struct WebSearchRequestQuery(::std::string::String);
+    #[cfg(feature = "augment")]
     impl ::std::ops::Deref for WebSearchRequestQuery {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
+    #[cfg(feature = "augment")]
     impl ::std::convert::From<WebSearchRequestQuery> for ::std::string::String {
         fn from(value: WebSearchRequestQuery) -> Self {
             value.0
         }
     }
+    #[cfg(feature = "augment")]
     impl ::std::str::FromStr for WebSearchRequestQuery {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -18884,6 +19220,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    #[cfg(feature = "augment")]
     impl ::std::convert::TryFrom<&str> for WebSearchRequestQuery {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -18892,6 +19229,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "augment")]
     impl ::std::convert::TryFrom<::std::string::String> for WebSearchRequestQuery {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -18900,6 +19238,7 @@ pub mod types {
             value.parse()
         }
     }
+    #[cfg(feature = "augment")]
     impl<'de> ::serde::Deserialize<'de> for WebSearchRequestQuery {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -46751,12 +47090,14 @@ pub mod types {
         pub(super) fn create_speech_request_schema_speed() -> f64 {
             1_f64
         }
+        #[cfg(feature = "audio")]
         pub(super) fn create_speech_request_schema_voice() -> super::CreateSpeechRequestSchemaVoice {
             super::CreateSpeechRequestSchemaVoice("af_sky".to_string())
         }
         pub(super) fn create_transcription_request_schema_model() -> super::CreateTranscriptionRequestSchemaModel {
             super::CreateTranscriptionRequestSchemaModel::NvidiaParakeetTdt06bV3
         }
+        #[cfg(feature = "image")]
         pub(super) fn edit_image_body_model() -> super::EditImageBodyModel {
             super::EditImageBodyModel("firered-image-edit".to_string())
         }

@@ -238,7 +238,7 @@ fn owner(item: &syn::Item) -> Option<String> {
         syn::Item::Enum(e) => Some(e.ident.to_string()),
         syn::Item::Type(t) => Some(t.ident.to_string()),
         syn::Item::Impl(block) => match block.self_ty.as_ref() {
-            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+            syn::Type::Path(p) if is_local(&p.path) => p.path.segments.last().map(|s| s.ident.to_string()),
             _ => None,
         },
         _ => None,
@@ -253,6 +253,9 @@ fn references(item: &syn::Item, type_names: &BTreeSet<String>) -> BTreeSet<Strin
     }
     impl<'ast> Visit<'ast> for Names<'_> {
         fn visit_path(&mut self, path: &'ast syn::Path) {
+            if !is_local(path) {
+                return syn::visit::visit_path(self, path);
+            }
             for segment in &path.segments {
                 let name = segment.ident.to_string();
                 if self.known.contains(&name) {
@@ -279,6 +282,15 @@ fn references(item: &syn::Item, type_names: &BTreeSet<String>) -> BTreeSet<Strin
     let mut names = Names { known: type_names, found: BTreeSet::new() };
     names.visit_item(item);
     names.found
+}
+
+/// Whether `path` can name a generated type: not an absolute path (`::std::string::String`,
+/// which typify writes for the standard library) nor one into another crate. A schema titled
+/// `string` or `error` gives a generated `String` or `Error`, which must not be confused with
+/// the standard ones.
+fn is_local(path: &syn::Path) -> bool {
+    const OTHER_CRATES: &[&str] = &["std", "core", "alloc", "serde", "serde_json", "chrono", "regress", "reqwest"];
+    path.leading_colon.is_none() && path.segments.first().is_none_or(|s| !OTHER_CRATES.iter().any(|c| s.ident == c))
 }
 
 fn module_items(module: &mut syn::ItemMod) -> impl Iterator<Item = &mut syn::Item> {
@@ -333,6 +345,8 @@ mod tests {
             pub struct KeyBody { pub shared: Shared, pub inner: KeyInner, pub common: Common }
             pub struct KeyInner(String);
             pub struct Orphan { pub shared: Shared }
+            pub struct String(::std::string::String);
+            impl From<KeyInner> for ::std::string::String { fn from(v: KeyInner) -> Self { v.0 } }
             impl From<KeyInner> for String { fn from(v: KeyInner) -> Self { v.0 } }
             impl ::std::fmt::Debug for ChatBody { fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { Ok(()) } }
             pub mod builder {
@@ -404,6 +418,16 @@ mod tests {
         assert_eq!(attribute_before(&source, "pub struct KeyInner"), r#"#[cfg(feature = "api-keys")]"#);
         assert_eq!(attribute_before(&source, "impl From<KeyInner> for String"), r#"#[cfg(feature = "api-keys")]"#);
         assert_eq!(attribute_before(&source, "pub(super) fn key_inner"), r#"#[cfg(feature = "api-keys")]"#);
+    }
+
+    #[test]
+    fn a_generated_type_named_like_a_standard_one_is_not_confused_with_it() {
+        let source = gated();
+        assert_eq!(
+            attribute_before(&source, "impl From<KeyInner> for ::std::string::String"),
+            r#"#[cfg(feature = "api-keys")]"#
+        );
+        assert_eq!(attribute_before(&source, "pub struct KeyInner"), r#"#[cfg(feature = "api-keys")]"#);
     }
 
     #[test]
