@@ -157,7 +157,8 @@ fn binary_only_operations_really_have_no_json_success_body() {
 
 #[test]
 fn every_generated_operation_has_a_decoding_test() {
-    let mut generated: Vec<&str> = venice_api_gen::operations::OPERATIONS.iter().filter(|op| op.generated).map(|op| op.operation_id).collect();
+    let mut generated: Vec<&str> =
+        venice_api_gen::operations::OPERATIONS.iter().filter(|op| op.generated).map(|op| op.operation_id).collect();
     let mut covered = COVERED.to_vec();
     generated.sort_unstable();
     covered.sort_unstable();

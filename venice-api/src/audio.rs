@@ -484,7 +484,7 @@ pub use crate::jobs::{Job, JobDeadline, JobProgress, Retrieved, WaitOptions};
 /// shared with video jobs (see [`WaitOptions`]).
 impl<'c> Audio<'c> {
     /// What an audio generation with these settings would cost, in US dollars. Takes a
-    /// [`types::QuoteAudioRequest`](crate::types::QuoteAudioRequest) or its builder.
+    /// [`types::QuoteAudioRequest`] or its builder.
     ///
     /// ```no_run
     /// # async fn demo(client: venice_api::Client) -> venice_api::Result<()> {
@@ -508,7 +508,7 @@ impl<'c> Audio<'c> {
 
     /// Starts a paid music or sound generation and answers at once with the job's queue id;
     /// pass the answer to [`wait`](Self::wait). Takes a
-    /// [`types::QueueAudioRequest`](crate::types::QueueAudioRequest) or its builder.
+    /// [`types::QueueAudioRequest`] or its builder.
     ///
     /// Not retried after a server error or a timeout, when the job may already be queued (and
     /// billed): only when the server cannot have acted (connection refused, 429).
@@ -558,7 +558,7 @@ impl<'c> Audio<'c> {
     /// Waits for the job with the default [`WaitOptions`] and returns the audio as a stream,
     /// not yet read. Does not delete the file on Venice's side: call
     /// [`complete`](Self::complete) once it is saved. A job still processing at the deadline
-    /// ends the wait with [`Error::Timeout`](crate::Error::Timeout), whose source is a
+    /// ends the wait with [`Error::Timeout`], whose source is a
     /// [`JobDeadline`]; an error that retrying cannot cure (a 422, a 404) ends it at once.
     pub async fn wait(&self, job: impl Into<Job>) -> crate::Result<crate::stream::BinaryStream> {
         self.wait_with(job, WaitOptions::default()).await

@@ -13,7 +13,7 @@
 //!   so every generated call is executed by the policy the facade installs (retries, rate
 //!   limits, headers). `HooksMode::Expected` makes forgetting that impl a compile error.
 //! - **`PartialEq` on every type**, so callers and tests can compare values.
-//! - **A cargo feature per tag** ([`features`](crate::features)), added to progenitor's
+//! - **A cargo feature per tag** ([`crate::features`]), added to progenitor's
 //!   output, so that users of one resource compile only what it reaches.
 //! - Formatting by `prettyplease`: stable output on the stable toolchain, no rustfmt.
 
@@ -44,7 +44,7 @@ pub struct Output {
     pub operations: usize,
     /// Types in the generated `types` module.
     pub types: usize,
-    /// The cargo features the generated code is gated by (see [`features`](crate::features)).
+    /// The cargo features the generated code is gated by (see [`crate::features`]).
     pub features: BTreeSet<String>,
 }
 
