@@ -54,6 +54,10 @@ pub mod defaults;
 #[cfg(feature = "embeddings")]
 pub mod embeddings;
 mod error;
+/// Entry points for the fuzz targets in `fuzz/`; exists for them alone and is not part of the API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 #[cfg(feature = "images")]
 pub mod images;
 #[cfg(any(feature = "audio", feature = "video"))]

@@ -19,7 +19,7 @@ use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use tokio::io::AsyncWriteExt;
 
-use crate::error::{ApiError, ApiErrorKind, Error, Result, excerpt, request_id};
+use crate::error::{ApiError, ApiErrorKind, Error, Result, decode_reason, excerpt, request_id};
 use crate::rate_limit::RateLimits;
 
 /// A stream of typed chunks decoded from server-sent events; ends after `[DONE]`, the end of
@@ -78,13 +78,48 @@ impl<T: DeserializeOwned + Send + 'static> EventStream<T> {
         let rate_limits = RateLimits::from_headers(&headers);
         let request_id = request_id(&headers);
         let events = Events::<_, T> {
-            source: Some(Box::pin(chunks.eventsource())),
+            source: Some(Box::pin(without_byte_order_mark(chunks).eventsource())),
             headers,
             operation_id,
             chunk: std::marker::PhantomData,
         };
         EventStream { events: decoded_ahead(Box::pin(events)), rate_limits, request_id }
     }
+}
+
+/// The UTF-8 byte-order mark an event stream may begin with.
+const BYTE_ORDER_MARK: &[u8] = "\u{feff}".as_bytes();
+
+/// `chunks` without the byte-order mark the body may begin with, which the event-stream format
+/// allows and ignores. `eventsource-stream` 0.2.3 strips it as one byte (`&text[1..]`) and so
+/// panics on it (the mark is three bytes long), which ended such a stream silently when it was
+/// decoded in a task of its own. The mark is dropped here, even when it is cut across reads,
+/// and the body is handed on behind a blank line, which the format ignores too: the parser's
+/// own check then never sees a mark, not even a second one that belongs to the first line.
+fn without_byte_order_mark(
+    chunks: impl Stream<Item = Result<Bytes>> + Send + 'static,
+) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
+    let lead = futures_util::stream::once(std::future::ready(Ok(Bytes::from_static(b"\n"))));
+    // The start of the body while it may still be (a prefix of) the mark; `None` once decided.
+    let start = Some(Vec::with_capacity(BYTE_ORDER_MARK.len()));
+    let body = futures_util::stream::unfold((Box::pin(chunks), start), |(mut chunks, mut start)| async move {
+        loop {
+            let item = match (chunks.next().await, start.as_mut()) {
+                (None, _) => start.take().map(|head| Ok(Bytes::from(head)))?,
+                (Some(Ok(bytes)), Some(head)) => {
+                    head.extend_from_slice(&bytes);
+                    if head.len() < BYTE_ORDER_MARK.len() && BYTE_ORDER_MARK.starts_with(head) {
+                        continue;
+                    }
+                    let mut head = Bytes::from(start.take().unwrap_or_default());
+                    Ok(if head.starts_with(BYTE_ORDER_MARK) { head.split_off(BYTE_ORDER_MARK.len()) } else { head })
+                }
+                (Some(item), _) => item,
+            };
+            return Some((item, (chunks, start)));
+        }
+    });
+    lead.chain(body)
 }
 
 /// How many decoded events may wait for the caller before decoding pauses.
@@ -178,7 +213,7 @@ fn decode_event<T: DeserializeOwned>(
     }
     Some(serde_json::from_str(data).map_err(|e| Error::Decode {
         status: Some(200),
-        reason: format!("an event could not be decoded: {e}"),
+        reason: format!("an event could not be decoded: {}", decode_reason(&e)),
         excerpt: excerpt(data.as_bytes()),
     }))
 }
@@ -366,6 +401,21 @@ mod tests {
         assert!(matches!(&items[..], [Err(Error::Decode { .. })]), "{items:?}");
     }
 
+    #[tokio::test]
+    async fn a_huge_value_of_the_wrong_type_gives_a_bounded_reason() {
+        // Found by the `sse_events` fuzz target: serde quotes the offending string whole.
+        let body = format!("data: {{\"n\":\"{}\"}}\n\n", "x".repeat(100_000));
+        let items: Vec<_> = events(&body, 4096).collect().await;
+        match &items[..] {
+            [Err(Error::Decode { reason, excerpt, .. })] => {
+                assert!(reason.len() < 1024, "a reason of {} bytes", reason.len());
+                assert!(reason.contains("invalid type"), "{reason}");
+                assert!(excerpt.len() <= crate::defaults::BODY_EXCERPT_BYTES + '…'.len_utf8());
+            }
+            other => panic!("expected one decode error, got {other:?}"),
+        }
+    }
+
     /// Sets its flag when dropped.
     struct DropFlag(std::sync::Arc<std::sync::atomic::AtomicBool>);
 
@@ -397,6 +447,27 @@ mod tests {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         panic!("the decoding task still holds the body a second after the stream was dropped");
+    }
+
+    #[tokio::test]
+    async fn a_leading_byte_order_mark_is_ignored_however_the_body_is_cut() {
+        // Found by the `sse_events` fuzz target: the mark made eventsource-stream panic.
+        let body = "\u{feff}data: {\"n\":1}\n\ndata: {\"n\":2}\n\n";
+        for size in [1, 2, 3, 4, body.len()] {
+            assert_eq!(collect(events(body, size)).await, [Ok(1), Ok(2)], "pieces of {size}");
+        }
+        // Only one mark is the stream's; a second belongs to the first line, whose field it
+        // renames (so that line is ignored), and a body of part of a mark is not UTF-8.
+        let twice = "\u{feff}\u{feff}data: {\"n\":1}\n\ndata: {\"n\":2}\n\n";
+        assert_eq!(collect(events(twice, 2)).await, [Ok(2)]);
+        let items: Vec<_> = EventStream::<Chunk>::from_chunks(
+            futures_util::stream::iter([Ok(Bytes::from_static(b"\xef\xbb"))]),
+            HeaderMap::new(),
+            "test",
+        )
+        .collect()
+        .await;
+        assert!(matches!(&items[..], [Err(Error::Decode { .. })]), "{items:?}");
     }
 
     #[tokio::test]

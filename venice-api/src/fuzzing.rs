@@ -1,0 +1,123 @@
+//! Entry points for the fuzz targets in `fuzz/` (behind the `fuzzing` feature, hidden from the
+//! docs, not part of the API): each feeds arbitrary bytes through one decoder and asserts the
+//! invariants the decoder promises, so that a broken promise is a crash the fuzzer keeps.
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+
+use crate::defaults::BODY_EXCERPT_BYTES;
+use crate::error::{ApiError, ApiErrorKind, Error, WalletRejection};
+use crate::stream::EventStream;
+
+/// The operation whose 400 answers carry a wallet rejection.
+const WALLET_OPERATION: &str = "post_api_key_generate_web3_key";
+
+/// The longest text an excerpt may be: the limit plus the ellipsis that marks a cut.
+const EXCERPT_MAX: usize = BODY_EXCERPT_BYTES + '…'.len_utf8();
+
+/// Runs an error answer (`status`, the `headers` that are valid HTTP, `body`) through
+/// `ApiError::from_answer` as the wallet operation would see it and as any other would, checks
+/// the excerpt bound and that a wallet rejection comes only from a 400 of the wallet flow, and
+/// returns what `Display` says of both.
+pub fn decode_error(status: u16, headers: &[(&str, &[u8])], body: &[u8]) -> String {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_bytes(value)) {
+            map.append(name, value);
+        }
+    }
+    let mut shown = String::new();
+    for operation in [Some(WALLET_OPERATION), Some("create_api_key"), None] {
+        let error = ApiError::from_answer(status, &map, body, operation);
+        check_excerpt(&error.body_excerpt);
+        assert_eq!(error.status, status);
+        // A wallet rejection comes only from a 400 of the wallet flow, and only from its message.
+        let expected = match WalletRejection::from_message(&error.message) {
+            Some(rejection) if status == 400 && operation == Some(WALLET_OPERATION) => ApiErrorKind::Wallet(rejection),
+            _ => kind_without_wallet(status),
+        };
+        assert_eq!(error.kind, expected, "{status} for {operation:?}");
+        assert!(status == 402 || error.payment_required.is_none(), "requirements read on a {status}");
+        let _ = format!("{error:?}");
+        shown.push_str(&Error::Api(Box::new(error)).to_string());
+        shown.push('\n');
+    }
+    shown
+}
+
+/// The kind `from_answer` gives `status` when the wallet flow is not involved.
+fn kind_without_wallet(status: u16) -> ApiErrorKind {
+    ApiError::from_answer(status, &HeaderMap::new(), b"", None).kind
+}
+
+/// Decodes the server-sent events of a body arriving as `chunks` into JSON values, on a
+/// current-thread runtime (so `EventStream` decodes in a task of its own, as it does in use),
+/// and returns how many items it gave. Checks that an error is the last item, that excerpts
+/// and reasons are bounded, and that the same body in one piece decodes to the same items.
+pub fn decode_event_stream(chunks: &[&[u8]]) -> usize {
+    let pieces = collect::<Value>(chunks.iter().map(|c| Bytes::copy_from_slice(c)).collect());
+    let whole = collect::<Value>(vec![Bytes::from(chunks.concat())]);
+    assert_eq!(pieces, whole, "the same body cut differently decoded differently");
+    // A typed chunk too, so that an event of the wrong shape is a decode error with a reason
+    // (`collect` checks it); it skips what it does not name, so it may read further than `Value`.
+    collect::<Probe>(chunks.iter().map(|c| Bytes::copy_from_slice(c)).collect());
+    pieces.len()
+}
+
+/// A chunk type with one typed field, as the chat and responses chunks have many.
+#[derive(Debug, serde::Deserialize)]
+struct Probe {
+    #[serde(default)]
+    #[allow(dead_code, reason = "only decoded")]
+    created: Option<u64>,
+}
+
+thread_local! {
+    static RUNTIME: tokio::runtime::Runtime =
+        tokio::runtime::Builder::new_current_thread().build().expect("a current-thread runtime");
+}
+
+/// The items of the event stream of `pieces`: each chunk's `Debug`, each error's `Display`.
+fn collect<T: serde::de::DeserializeOwned + Send + std::fmt::Debug + 'static>(pieces: Vec<Bytes>) -> Vec<String> {
+    RUNTIME.with(|runtime| {
+        runtime.block_on(async {
+            let body = futures_util::stream::iter(pieces.into_iter().map(Ok));
+            let stream = EventStream::<T>::from_chunks(body, HeaderMap::new(), "fuzz");
+            let items: Vec<_> = stream.collect().await;
+            let last = items.len().saturating_sub(1);
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| match item {
+                    Ok(chunk) => format!("{chunk:?}"),
+                    Err(error) => {
+                        assert_eq!(i, last, "an item after an error: {error}");
+                        check_error(&error);
+                        error.to_string()
+                    }
+                })
+                .collect()
+        })
+    })
+}
+
+fn check_error(error: &Error) {
+    match error {
+        Error::Api(api) => {
+            assert_eq!(api.kind, ApiErrorKind::Stream);
+            check_excerpt(&api.body_excerpt);
+        }
+        Error::Decode { excerpt, reason, .. } => {
+            check_excerpt(excerpt);
+            assert!(reason.len() <= 2 * EXCERPT_MAX, "a reason of {} bytes: {reason:.200}", reason.len());
+        }
+        other => panic!("an event stream of bytes gave {other:?}"),
+    }
+}
+
+fn check_excerpt(excerpt: &str) {
+    assert!(excerpt.len() <= EXCERPT_MAX, "an excerpt of {} bytes", excerpt.len());
+    assert!(excerpt.len() <= BODY_EXCERPT_BYTES || excerpt.ends_with('…'), "a long excerpt without an ellipsis");
+}
