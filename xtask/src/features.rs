@@ -5,8 +5,9 @@
 //! tree: each operation method and its request builder get `#[cfg(feature = "<tag>")]`,
 //! where `<tag>` is the operation's first tag in kebab case (`API Keys` -> `api-keys`,
 //! `Responses (Alpha)` -> `responses`); each type gets the features of every operation that
-//! reaches it, directly or through other types; each impl or helper gets the features of
-//! the types it names. A type no operation reaches stays ungated.
+//! reaches it, directly or through other types (the spec's own references count too, for
+//! operations the generated client lacks); each impl or helper gets the features of the types
+//! it names. A type no operation reaches is compiled with `full` only.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,11 +42,52 @@ pub fn operation_features(document: &Value) -> BTreeMap<String, String> {
     features
 }
 
+/// The features of the operations whose spec names each component schema, by the Rust name
+/// typify gives it. It covers what the generated code alone cannot show: the operations the
+/// pipeline excluded (kept under `x-venice-excluded`) and the JSON shapes of answers that the
+/// generated calls return as raw bytes (`x-venice-json-shape`), which no generated call names.
+pub fn schema_features(document: &Value) -> BTreeMap<String, BTreeSet<String>> {
+    let mut features: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let excluded = document.get(crate::passes::EXCLUDED).cloned().unwrap_or(Value::Null);
+    for mut source in [document.clone(), serde_json::json!({ "paths": excluded })] {
+        for_each_operation(&mut source, |_, operation| {
+            let tag = operation.get("tags").and_then(Value::as_array).and_then(|t| t.first()).and_then(Value::as_str);
+            let feature = tag.map_or_else(|| UNTAGGED.to_owned(), feature_of_tag);
+            let mut names = BTreeSet::new();
+            collect_schema_refs(&Value::Object(operation.clone()), &mut names);
+            for name in names {
+                features.entry(heck::ToPascalCase::to_pascal_case(name.as_str())).or_default().insert(feature.clone());
+            }
+        });
+    }
+    features
+}
+
+fn collect_schema_refs(value: &Value, names: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(name) =
+                map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                names.insert(name.to_owned());
+            }
+            map.values().for_each(|v| collect_schema_refs(v, names));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_schema_refs(v, names)),
+        _ => {}
+    }
+}
+
 /// Adds the `cfg` attributes to `file`; returns the features the attributes name.
-pub fn gate(file: &mut syn::File, operation_features: &BTreeMap<String, String>) -> BTreeSet<String> {
+/// `schema_features` seeds the types the spec ties to operations (see [`schema_features`]).
+pub fn gate(
+    file: &mut syn::File,
+    operation_features: &BTreeMap<String, String>,
+    schema_features: &BTreeMap<String, BTreeSet<String>>,
+) -> BTreeSet<String> {
     let type_names = type_names(file);
     let op_builders = operation_builders(file, operation_features);
-    let reach = reachability(file, &type_names, &op_builders);
+    let reach = reachability(file, &type_names, &op_builders, schema_features);
 
     for item in &mut file.items {
         match item {
@@ -127,8 +169,13 @@ fn reachability(
     file: &syn::File,
     type_names: &BTreeSet<String>,
     op_builders: &BTreeMap<String, String>,
+    schema_features: &BTreeMap<String, BTreeSet<String>>,
 ) -> BTreeMap<String, BTreeSet<String>> {
-    let mut reach: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut reach: BTreeMap<String, BTreeSet<String>> = schema_features
+        .iter()
+        .filter(|(name, _)| type_names.contains(*name))
+        .map(|(n, f)| (n.clone(), f.clone()))
+        .collect();
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for item in &file.items {
         let syn::Item::Mod(module) = item else { continue };
@@ -145,10 +192,28 @@ fn reachability(
             collect_edges(items, type_names, &mut edges);
         }
     }
-    // Propagate until nothing changes; the graph is small (hundreds of types).
+    propagate(&mut reach, &edges);
+    // A schema no operation names (and what only it names) is compiled with `full` alone: it
+    // is part of the API's description, not of any call.
+    for name in type_names {
+        let features = reach.entry(name.clone()).or_default();
+        if features.is_empty() {
+            features.insert(FULL.to_owned());
+        }
+    }
+    propagate(&mut reach, &edges);
+    reach
+}
+
+/// The feature that turns on every tag, and gates what belongs to none.
+pub const FULL: &str = "full";
+
+/// Adds to each type the features of the types that name it, until nothing changes (the
+/// graph is small: hundreds of types).
+fn propagate(reach: &mut BTreeMap<String, BTreeSet<String>>, edges: &BTreeMap<String, BTreeSet<String>>) {
     loop {
         let mut changed = false;
-        for (from, targets) in &edges {
+        for (from, targets) in edges {
             let Some(features) = reach.get(from).cloned() else { continue };
             for target in targets {
                 let entry = reach.entry(target.clone()).or_default();
@@ -158,22 +223,9 @@ fn reachability(
             }
         }
         if !changed {
-            break;
+            return;
         }
     }
-    // A type no operation reaches stays ungated, so everything it names must stay ungated
-    // too (the request types of excluded operations name shared enums, for one).
-    let mut always: Vec<String> =
-        type_names.iter().filter(|name| reach.get(*name).is_none_or(BTreeSet::is_empty)).cloned().collect();
-    while let Some(name) = always.pop() {
-        for target in edges.get(&name).into_iter().flatten() {
-            if reach.get(target).is_some_and(|features| !features.is_empty()) {
-                reach.insert(target.clone(), BTreeSet::new());
-                always.push(target.clone());
-            }
-        }
-    }
-    reach
 }
 
 fn collect_edges(items: &[syn::Item], type_names: &BTreeSet<String>, edges: &mut BTreeMap<String, BTreeSet<String>>) {
@@ -345,6 +397,8 @@ mod tests {
             pub struct KeyBody { pub shared: Shared, pub inner: KeyInner, pub common: Common }
             pub struct KeyInner(String);
             pub struct Orphan { pub shared: Shared }
+            pub struct Excluded { pub inner: ExcludedInner }
+            pub struct ExcludedInner(i64);
             pub struct String(::std::string::String);
             impl From<KeyInner> for ::std::string::String { fn from(v: KeyInner) -> Self { v.0 } }
             impl From<KeyInner> for String { fn from(v: KeyInner) -> Self { v.0 } }
@@ -374,7 +428,7 @@ mod tests {
         let mut file: syn::File = syn::parse_str(FILE).unwrap();
         let features =
             BTreeMap::from([("chat".to_owned(), "chat".to_owned()), ("create_key".to_owned(), "api-keys".to_owned())]);
-        gate(&mut file, &features);
+        gate(&mut file, &features, &BTreeMap::from([("Excluded".to_owned(), BTreeSet::from(["audio".to_owned()]))]));
         prettyplease::unparse(&file)
     }
 
@@ -408,8 +462,11 @@ mod tests {
     }
 
     #[test]
-    fn what_an_ungated_type_names_stays_ungated() {
-        assert!(!attribute_before(&gated(), "pub struct Shared").starts_with("#[cfg"));
+    fn what_an_unreached_type_names_is_also_compiled_with_full() {
+        assert_eq!(
+            attribute_before(&gated(), "pub struct Shared"),
+            r#"#[cfg(any(feature = "api-keys", feature = "chat", feature = "full"))]"#
+        );
     }
 
     #[test]
@@ -431,14 +488,34 @@ mod tests {
     }
 
     #[test]
+    fn types_the_spec_ties_to_an_excluded_operation_get_its_feature() {
+        let source = gated();
+        assert_eq!(attribute_before(&source, "pub struct Excluded "), r#"#[cfg(feature = "audio")]"#);
+        assert_eq!(attribute_before(&source, "pub struct ExcludedInner"), r#"#[cfg(feature = "audio")]"#);
+    }
+
+    #[test]
+    fn schema_features_come_from_every_operation_including_excluded_ones() {
+        let document = serde_json::json!({
+            "paths": {"/a": {"get": {"operationId": "getA", "tags": ["Chat"],
+                "responses": {"200": {"x-venice-json-shape": {"$ref": "#/components/schemas/GetAResponse"}}}}}},
+            "x-venice-excluded": {"/b": {"post": {"operationId": "postB", "tags": ["Audio"],
+                "requestBody": {"content": {"multipart/form-data": {"schema": {"$ref": "#/components/schemas/BRequest"}}}}}}},
+        });
+        let features = schema_features(&document);
+        assert_eq!(features["GetAResponse"], BTreeSet::from(["chat".to_owned()]));
+        assert_eq!(features["BRequest"], BTreeSet::from(["audio".to_owned()]));
+    }
+
+    #[test]
     fn impls_follow_the_type_they_are_for() {
         assert_eq!(attribute_before(&gated(), "impl ::std::fmt::Debug for ChatBody"), r#"#[cfg(feature = "chat")]"#);
     }
 
     #[test]
-    fn unreached_types_and_plain_helpers_stay_ungated() {
+    fn unreached_types_need_full_and_plain_helpers_stay_ungated() {
         let source = gated();
-        assert!(!attribute_before(&source, "pub struct Orphan").starts_with("#[cfg"));
+        assert_eq!(attribute_before(&source, "pub struct Orphan"), r#"#[cfg(feature = "full")]"#);
         assert!(!attribute_before(&source, "pub(super) fn plain").starts_with("#[cfg"));
         assert!(!attribute_before(&source, "pub struct ConversionError").starts_with("#[cfg"));
     }

@@ -83,7 +83,8 @@ fn generate_here(spec: &SpecFile) -> Result<Output> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| Error::new(format!("progenitor produced code that does not parse: {e}")))?;
     let types = count_types(&file);
-    let features = features::gate(&mut file, &features::operation_features(&document));
+    let features =
+        features::gate(&mut file, &features::operation_features(&document), &features::schema_features(&document));
     let header = format!(
         "{HEADER_PREFIX}{}; do not edit\n// spec info.version: {}\n// spec sha256: {}\n\n",
         spec.display_path,

@@ -14,6 +14,9 @@ use serde_json::Value;
 use super::{Changes, Hoister, is_json_media_type, is_success_status, pascal};
 use crate::walk::{Spot, for_each_operation};
 
+/// Where a raw response keeps the `$ref` of its JSON form.
+pub(crate) const JSON_SHAPE: &str = "x-venice-json-shape";
+
 pub(super) fn run(spec: &mut Value, changes: &mut Changes) {
     let mut hoister = Hoister::new(spec);
     for_each_operation(spec, |key, operation| {
@@ -32,6 +35,10 @@ pub(super) fn run(spec: &mut Value, changes: &mut Changes) {
             let reference = hoister.hoist(&name, schema);
             content.remove(&json);
             let others: Vec<String> = content.keys().cloned().collect();
+            // Keeps the operation naming its JSON shape, for the feature gating.
+            if let Some(response) = response.as_object_mut() {
+                response.insert(JSON_SHAPE.into(), reference.clone());
+            }
             let target = reference.get("$ref").and_then(Value::as_str).unwrap_or_default().to_string();
             changes.edit(
                 &Spot::new(format!("operation {}", key.label())).child(format!("response {status}")),
@@ -73,6 +80,7 @@ paths:
           description: ok
           content:
             image/png: {schema: {type: string, format: binary}}
+          x-venice-json-shape: {$ref: '#/components/schemas/GenerateImageResponse'}
 components:
   schemas:
     GenerateImageResponse: {type: object, properties: {images: {type: array, items: {type: string}}}}
