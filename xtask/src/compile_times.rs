@@ -7,7 +7,8 @@
 //! rustls, tokio, serde), which a user compiles once whichever SDK they pick; what differs,
 //! and what a user pays again on every clean build of their project, is the SDK itself.
 //! Each build runs in its own target directory under `target/compile-times/`, so the
-//! workspace's own `target/` is never cleaned. Runs are repeated and the fastest kept.
+//! workspace's own `target/` is never cleaned, and without incremental compilation, as cargo
+//! builds any dependency. Runs are repeated and the fastest kept.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -101,6 +102,9 @@ fn cargo(dir: &Path, target_dir: &Path, args: &[&str]) -> Result<()> {
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target_dir)
+        // A user builds an SDK as a dependency, which cargo never compiles incrementally;
+        // workspace members would be, and the incremental cache slows a clean build.
+        .env("CARGO_INCREMENTAL", "0")
         .env_remove("RUSTFLAGS")
         .status()
         .map_err(|e| Error::new(format!("cannot run cargo: {e}")))?;
