@@ -11,7 +11,7 @@ use venice_api_gen::types::{
 };
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, non_empty};
 use crate::response::{self, Response};
 use crate::web3::{MintWithWallet, WalletSigner};
 
@@ -314,23 +314,13 @@ pub(crate) fn checked_description(description: &str) -> Result<String> {
     Ok(description.to_owned())
 }
 
-fn non_empty(argument: &'static str, value: &str) -> Result<String> {
-    let value = value.trim();
-    if value.is_empty() { Err(Error::invalid(argument, "must not be empty")) } else { Ok(value.to_owned()) }
-}
-
 #[cfg(test)]
 mod tests {
     use chrono::Duration;
 
     use super::*;
 
-    fn refused(result: Result<impl std::fmt::Debug>) -> &'static str {
-        match result {
-            Err(Error::InvalidArgument { argument, .. }) => argument,
-            other => panic!("expected an invalid argument, got {other:?}"),
-        }
-    }
+    use crate::error::refused;
 
     #[test]
     fn an_empty_description_is_refused() {

@@ -627,12 +627,7 @@ impl From<&crate::Response<crate::types::QueueAudioResponse>> for Job {
 mod tests {
     use super::*;
 
-    fn refused<T: std::fmt::Debug>(result: Result<T>) -> &'static str {
-        match result {
-            Err(Error::InvalidArgument { argument, .. }) => argument,
-            other => panic!("expected an invalid argument, got {other:?}"),
-        }
-    }
+    use crate::error::refused;
 
     #[test]
     fn empty_or_overlong_input_is_refused() {

@@ -207,12 +207,7 @@ impl WebSearch {
 mod tests {
     use super::*;
 
-    fn refused<T: std::fmt::Debug>(result: Result<T>) -> &'static str {
-        match result {
-            Err(Error::InvalidArgument { argument, .. }) => argument,
-            other => panic!("expected an invalid argument, got {other:?}"),
-        }
-    }
+    use crate::error::refused;
 
     #[test]
     fn an_empty_or_overlong_query_is_refused() {

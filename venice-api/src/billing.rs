@@ -342,10 +342,7 @@ mod tests {
     use super::*;
 
     fn refused(query: UsageHistory) -> &'static str {
-        match query.check() {
-            Err(Error::InvalidArgument { argument, .. }) => argument,
-            other => panic!("expected an invalid argument, got {other:?}"),
-        }
+        crate::error::refused(query.check())
     }
 
     #[test]

@@ -10,7 +10,7 @@ use venice_api_gen::types::{
 };
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, non_empty};
 use crate::response::{self, Response};
 
 /// The most characters (and reviews) one page may hold.
@@ -293,21 +293,12 @@ fn page_size_of(argument: &'static str, size: u64) -> Result<NonZeroU64> {
         .ok_or_else(|| Error::invalid(argument, format!("{size} is not between 1 and {MAX_PAGE_SIZE}")))
 }
 
-fn non_empty(argument: &'static str, value: &str) -> Result<String> {
-    let value = value.trim();
-    if value.is_empty() { Err(Error::invalid(argument, "must not be empty")) } else { Ok(value.to_owned()) }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn refused(query: CharacterQuery) -> &'static str {
-        match query.checked() {
-            Err(Error::InvalidArgument { argument, .. }) => argument,
-            Err(other) => panic!("expected an invalid argument, got {other:?}"),
-            Ok(_) => panic!("expected an invalid argument, got a query"),
-        }
+        crate::error::refused(query.checked().map(|_| "a query"))
     }
 
     #[test]

@@ -674,10 +674,7 @@ mod tests {
     use super::*;
 
     fn refused(request: ChatRequest) -> &'static str {
-        match request.into_body() {
-            Err(Error::InvalidArgument { argument, .. }) => argument,
-            other => panic!("expected an invalid argument, got {other:?}"),
-        }
+        crate::error::refused(request.into_body())
     }
 
     #[test]

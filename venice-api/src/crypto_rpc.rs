@@ -202,10 +202,7 @@ mod tests {
     use super::*;
 
     fn refused(call: RpcCall) -> &'static str {
-        match call.body {
-            Err(Error::InvalidArgument { argument, .. }) => argument,
-            other => panic!("expected an invalid argument, got {other:?}"),
-        }
+        crate::error::refused(call.body)
     }
 
     #[test]

@@ -166,10 +166,7 @@ mod tests {
     use super::*;
 
     fn refused(request: EmbeddingRequest) -> &'static str {
-        match request.into_body() {
-            Err(Error::InvalidArgument { argument, .. }) => argument,
-            other => panic!("expected an invalid argument, got {other:?}"),
-        }
+        crate::error::refused(request.into_body())
     }
 
     #[test]

@@ -76,6 +76,22 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
+/// The argument a call refused before sending; panics on any other outcome. For the unit
+/// tests of the resource modules, which check their argument validation with it.
+#[cfg(test)]
+pub(crate) fn refused<T: std::fmt::Debug>(result: Result<T>) -> &'static str {
+    match result {
+        Err(Error::InvalidArgument { argument, .. }) => argument,
+        other => panic!("expected an invalid argument, got {other:?}"),
+    }
+}
+
+/// `value` trimmed, or an invalid-argument error naming `argument` when nothing is left.
+pub(crate) fn non_empty(argument: &'static str, value: &str) -> Result<String> {
+    let value = value.trim();
+    if value.is_empty() { Err(Error::invalid(argument, "must not be empty")) } else { Ok(value.to_owned()) }
+}
+
 fn status_suffix(status: Option<u16>) -> String {
     status.map(|s| format!(" (status {s})")).unwrap_or_default()
 }

@@ -15,7 +15,7 @@ use base64::engine::general_purpose::STANDARD;
 use venice_api_gen::types::{self, builder};
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, non_empty};
 use crate::response::{self, Response};
 use crate::stream::BinaryStream;
 
@@ -639,11 +639,6 @@ fn checked_prompt(argument: &'static str, prompt: &str, max_chars: usize) -> Res
     Ok(prompt.to_owned())
 }
 
-fn non_empty(argument: &'static str, value: &str) -> Result<String> {
-    let value = value.trim();
-    if value.is_empty() { Err(Error::invalid(argument, "must not be empty")) } else { Ok(value.to_owned()) }
-}
-
 fn request_error(error: impl std::fmt::Display) -> Error {
     Error::invalid("request", error.to_string())
 }
@@ -652,12 +647,7 @@ fn request_error(error: impl std::fmt::Display) -> Error {
 mod tests {
     use super::*;
 
-    fn refused<T: std::fmt::Debug>(result: Result<T>) -> &'static str {
-        match result {
-            Err(Error::InvalidArgument { argument, .. }) => argument,
-            other => panic!("expected an invalid argument, got {other:?}"),
-        }
-    }
+    use crate::error::refused;
 
     fn request() -> GenerateImage {
         GenerateImage::new("venice-sd35", "a fox")

@@ -203,12 +203,7 @@ fn checked_sign_in(sign_in: &str) -> Result<String> {
 mod tests {
     use super::*;
 
-    fn refused(result: Result<String>) -> &'static str {
-        match result {
-            Err(Error::InvalidArgument { argument, .. }) => argument,
-            other => panic!("expected an invalid argument, got {other:?}"),
-        }
-    }
+    use crate::error::refused;
 
     #[test]
     fn evm_and_solana_addresses_are_accepted() {
