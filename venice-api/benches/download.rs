@@ -52,7 +52,7 @@ fn main() {
         chat_events: Vec::new(),
         download_bytes: total,
     };
-    let address = runtime.block_on(support::start(answers));
+    let address = support::start(answers);
     let base = format!("http://{address}/api/v1");
 
     let venice = venice_api::Client::builder()
@@ -61,17 +61,16 @@ fn main() {
         .timeout(std::time::Duration::from_secs(600))
         .build()
         .unwrap();
-    measure("venice-api", total, || {
+    let through_venice = || {
         runtime.block_on(async {
             let audio = venice.audio().speech(venice_api::audio::Speech::new("Read this aloud.")).await.unwrap();
             let mut sink = CountingSink(0);
             audio.write_to(&mut sink).await.unwrap();
             sink.0
         })
-    });
-
+    };
     let reqwest = reqwest::Client::new();
-    measure("reqwest", total, || {
+    let through_reqwest = || {
         runtime.block_on(async {
             let response = reqwest
                 .post(format!("{base}/audio/speech"))
@@ -87,17 +86,38 @@ fn main() {
             }
             received
         })
-    });
+    };
+
+    // One download takes a fraction of a second, so a single one moved the ratio by a third
+    // between runs; the two clients take turns and each reports its median.
+    let (mut venice_runs, mut reqwest_runs) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        venice_runs.push(measure("venice-api", total, through_venice));
+        reqwest_runs.push(measure("reqwest", total, through_reqwest));
+    }
+    report("venice-api", total, venice_runs);
+    report("reqwest", total, reqwest_runs);
 }
 
-fn measure(client: &str, total: u64, download: impl FnOnce() -> u64) {
+/// Downloads per client.
+const ROUNDS: usize = 5;
+
+/// Seconds taken and peak resident memory growth of one download.
+fn measure(client: &str, total: u64, download: impl FnOnce() -> u64) -> (f64, u64) {
     let before = support::current_rss();
     support::reset_peak_rss();
     let started = Instant::now();
     let received = download();
     let seconds = started.elapsed().as_secs_f64();
     assert_eq!(received, total, "{client} received the whole body");
-    let growth = support::peak_rss().saturating_sub(before);
+    (seconds, support::peak_rss().saturating_sub(before))
+}
+
+/// Prints the median time and the largest memory growth of `runs`.
+fn report(client: &str, total: u64, mut runs: Vec<(f64, u64)>) {
+    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let seconds = runs[runs.len() / 2].0;
+    let growth = runs.iter().map(|run| run.1).max().unwrap_or(0);
     let mib_per_second = total as f64 / (1024.0 * 1024.0) / seconds;
     println!("download {client} {total} {seconds:.3} {mib_per_second:.1} {growth}");
 }

@@ -22,14 +22,14 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let answers = support::Answers {
         api_keys: support::fixture("getApiKeys"),
         chat: support::fixture("createChatCompletion"),
         chat_events: support::chat_events(STREAM_CHUNKS),
         download_bytes: 0,
     };
-    let address = runtime.block_on(support::start(answers));
+    let address = support::start(answers);
     let base = format!("http://{address}/api/v1");
     let venice = venice_api::Client::builder().api_key("bench-key").base_url(&base).build().unwrap();
     let openai = async_openai::Client::with_config(
