@@ -82,9 +82,9 @@ impl<'c> Audio<'c> {
             return response::json(answer).await;
         }
         // `response_format=text`: the transcript as plain text.
-        let (status, headers) = (answer.status().as_u16(), answer.headers().clone());
+        let head = Response::head(answer.status().as_u16(), answer.headers());
         let text = answer.text().await.map_err(Error::from_reqwest)?;
-        Ok(Response::new(Transcription { text, duration: None, timestamps: None }, status, &headers))
+        Ok(head.map(|()| Transcription { text, duration: None, timestamps: None }))
     }
 
     /// Makes a voice handle (`vv_…`) from a sample, usable as [`Speech::voice`] with the same

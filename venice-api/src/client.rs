@@ -7,10 +7,12 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use progenitor_client::{Error as GeneratedError, ResponseValue};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use venice_api_gen::hooks::Inner;
+use zeroize::Zeroizing;
 
 #[cfg(feature = "api-keys")]
 use crate::api_keys::ApiKeys;
@@ -312,8 +314,9 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client> {
-        let api_key = self.checked_api_key()?;
-        let base_url = checked_base_url(self.base_url.as_deref().unwrap_or(defaults::BASE_URL), api_key.is_some())?;
+        let authorization = self.checked_authorization()?;
+        let base_url =
+            checked_base_url(self.base_url.as_deref().unwrap_or(defaults::BASE_URL), authorization.is_some())?;
         let timeout = self.timeout.unwrap_or(defaults::REQUEST_TIMEOUT);
         if timeout.is_zero() {
             return Err(Error::Config("the timeout must be longer than zero".to_owned()));
@@ -334,10 +337,10 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
         };
-        let has_api_key = api_key.is_some();
+        let has_api_key = authorization.is_some();
         let max_retries = self.max_retries.unwrap_or(defaults::MAX_RETRIES);
         let transport = Transport {
-            api_key,
+            authorization,
             user_agent,
             default_headers,
             timeout,
@@ -352,7 +355,10 @@ impl ClientBuilder {
         Ok(Client { generated, transport, http: http_client, base_url: base_url.into(), has_api_key, max_retries })
     }
 
-    fn checked_api_key(&self) -> Result<Option<SecretString>> {
+    /// The `Authorization` header the key gives, made once: every request shares its one
+    /// buffer (instead of a copy of the key per request), zeroized when the client and the
+    /// last request holding it are gone.
+    fn checked_authorization(&self) -> Result<Option<HeaderValue>> {
         if self.without_api_key {
             return Ok(None);
         }
@@ -367,12 +373,17 @@ impl ClientBuilder {
         if trimmed.is_empty() {
             return Err(Error::Config("the API key is empty".to_owned()));
         }
-        if HeaderValue::from_str(&format!("Bearer {trimmed}")).is_err() {
-            return Err(Error::Config("the API key has characters a header cannot carry".to_owned()));
-        }
-        Ok(Some(SecretString::from(trimmed.to_owned())))
+        let mut text = Zeroizing::new(Vec::with_capacity(BEARER.len() + trimmed.len()));
+        text.extend_from_slice(BEARER.as_bytes());
+        text.extend_from_slice(trimmed.as_bytes());
+        let mut value = HeaderValue::from_maybe_shared(Bytes::from_owner(text))
+            .map_err(|_| Error::Config("the API key has characters a header cannot carry".to_owned()))?;
+        value.set_sensitive(true);
+        Ok(Some(value))
     }
 }
+
+const BEARER: &str = "Bearer ";
 
 /// The base URL without a trailing slash, refused when it is not http(s), or when it would
 /// send the key in clear text to another machine.
@@ -474,6 +485,20 @@ mod tests {
         assert!(!format!("{builder:?}").contains("sk-very-secret"));
         let client = builder.build().unwrap();
         assert!(!format!("{client:?}").contains("sk-very-secret"));
+    }
+
+    #[test]
+    fn the_trimmed_key_becomes_one_sensitive_bearer_header() {
+        let client = Client::builder().api_key(" sk-key \n").build().unwrap();
+        let value = client.transport.authorization.as_ref().expect("a key gives a header");
+        assert_eq!(value.as_bytes(), b"Bearer sk-key");
+        assert!(value.is_sensitive());
+        assert!(!format!("{value:?}").contains("sk-key"));
+    }
+
+    #[test]
+    fn a_key_a_header_cannot_carry_is_refused_at_build_time() {
+        assert!(config_error(Client::builder().api_key("sk-\u{7}bell")).contains("cannot carry"));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine as _;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 use serde::Deserialize as _;
 use serde_json::{Map, Value};
 
@@ -553,9 +553,9 @@ fn kind_of(status: u16) -> ApiErrorKind {
 
 /// The request id header Venice sends, or Cloudflare's ray id when it is all there is.
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
-    ["x-request-id", "cf-ray"]
-        .iter()
-        .find_map(|name| headers.get(*name).and_then(|v| v.to_str().ok()).map(str::to_owned))
+    // Names made once, not parsed from text on every answer.
+    const NAMES: [HeaderName; 2] = [HeaderName::from_static("x-request-id"), HeaderName::from_static("cf-ray")];
+    NAMES.iter().find_map(|name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned))
 }
 
 /// At most [`BODY_EXCERPT_BYTES`] of `body`, as text, cut on a character boundary.

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue};
 
 /// The `x-ratelimit-*` headers of one response, success or error.
 ///
@@ -29,22 +29,32 @@ pub struct RateLimits {
 
 impl RateLimits {
     /// Reads the rate-limit headers out of `headers`.
+    ///
+    /// One pass over the header names rather than a lookup per field: every answer goes
+    /// through here, and nine lookups by name cost more than the rest of reading the headers.
     pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
-        let number = |name: &str| {
-            headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<f64>().ok()).and_then(|v| {
-                // Headers are whole numbers; a fractional or negative one is read as absent
-                // rather than rounded into something the server did not say.
-                (v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= u64::MAX as f64).then_some(v as u64)
-            })
-        };
-        Self {
-            limit_requests: number("x-ratelimit-limit-requests").or_else(|| number("x-ratelimit-limit")),
-            remaining_requests: number("x-ratelimit-remaining-requests").or_else(|| number("x-ratelimit-remaining")),
-            reset_requests: number("x-ratelimit-reset-requests").or_else(|| number("x-ratelimit-reset")),
-            limit_tokens: number("x-ratelimit-limit-tokens"),
-            remaining_tokens: number("x-ratelimit-remaining-tokens"),
-            reset_tokens: number("x-ratelimit-reset-tokens"),
+        let mut limits = Self::default();
+        let mut short_forms = Self::default();
+        for name in headers.keys() {
+            let Some(field) = name.as_str().strip_prefix("x-ratelimit-") else { continue };
+            let slot = match field {
+                "limit-requests" => &mut limits.limit_requests,
+                "remaining-requests" => &mut limits.remaining_requests,
+                "reset-requests" => &mut limits.reset_requests,
+                "limit-tokens" => &mut limits.limit_tokens,
+                "remaining-tokens" => &mut limits.remaining_tokens,
+                "reset-tokens" => &mut limits.reset_tokens,
+                "limit" => &mut short_forms.limit_requests,
+                "remaining" => &mut short_forms.remaining_requests,
+                "reset" => &mut short_forms.reset_requests,
+                _ => continue,
+            };
+            *slot = headers.get(name).and_then(whole_number);
         }
+        limits.limit_requests = limits.limit_requests.or(short_forms.limit_requests);
+        limits.remaining_requests = limits.remaining_requests.or(short_forms.remaining_requests);
+        limits.reset_requests = limits.reset_requests.or(short_forms.reset_requests);
+        limits
     }
 
     /// Whether the response carried none of the headers.
@@ -59,6 +69,13 @@ impl RateLimits {
         let now = now.duration_since(UNIX_EPOCH).unwrap_or_default();
         Some(reset_instant(reset).saturating_sub(now))
     }
+}
+
+/// A header's value as a whole number. Headers are whole numbers; a fractional or negative
+/// one is read as absent rather than rounded into something the server did not say.
+fn whole_number(value: &HeaderValue) -> Option<u64> {
+    let value = value.to_str().ok()?.trim().parse::<f64>().ok()?;
+    (value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= u64::MAX as f64).then_some(value as u64)
 }
 
 /// Venice documents the reset as Unix seconds; a value in milliseconds (some proxies rewrite
@@ -99,6 +116,24 @@ mod tests {
         let limits = RateLimits::from_headers(&headers(&[("x-ratelimit-limit", "100"), ("x-ratelimit-reset", "5")]));
         assert_eq!(limits.limit_requests, Some(100));
         assert_eq!(limits.reset_requests, Some(5));
+    }
+
+    #[test]
+    fn long_header_names_win_over_short_ones_unless_unreadable() {
+        let limits = RateLimits::from_headers(&headers(&[
+            ("x-ratelimit-limit", "100"),
+            ("x-ratelimit-limit-requests", "20"),
+            ("x-ratelimit-remaining-requests", "soon"),
+            ("x-ratelimit-remaining", "7"),
+        ]));
+        assert_eq!(limits.limit_requests, Some(20));
+        assert_eq!(limits.remaining_requests, Some(7));
+    }
+
+    #[test]
+    fn other_headers_are_ignored() {
+        let limits = RateLimits::from_headers(&headers(&[("x-ratelimit-unknown", "3"), ("content-length", "5")]));
+        assert!(limits.is_empty());
     }
 
     #[test]

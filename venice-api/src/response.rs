@@ -52,9 +52,13 @@ impl<T> Response<T> {
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
         Response { body: f(self.body), status: self.status, rate_limits: self.rate_limits, request_id: self.request_id }
     }
+}
 
-    pub(crate) fn new(body: T, status: u16, headers: &HeaderMap) -> Self {
-        Response { body, status, rate_limits: RateLimits::from_headers(headers), request_id: request_id(headers) }
+impl Response<()> {
+    /// What the status and headers of an answer say, read before its body is taken; the body
+    /// joins it with [`Response::map`].
+    pub(crate) fn head(status: u16, headers: &HeaderMap) -> Self {
+        Response { body: (), status, rate_limits: RateLimits::from_headers(headers), request_id: request_id(headers) }
     }
 }
 
@@ -68,18 +72,24 @@ impl<T> Deref for Response<T> {
 
 /// Awaits a generated call and decodes its outcome: the one place where answers become
 /// [`Response`]s and failures become [`Error`]s.
-pub(crate) async fn decode<T, E, F>(call: F) -> Result<Response<T>>
+///
+/// A plain function returning a future rather than an `async fn`, so that the generated
+/// call's future (kilobytes) is moved once, into [`observe`]'s box, and not also kept in this
+/// one's state: most calls go through here.
+pub(crate) fn decode<T, E, F>(call: F) -> impl Future<Output = Result<Response<T>>>
 where
     F: Future<Output = std::result::Result<ResponseValue<T>, GeneratedError<E>>>,
     E: serde::Serialize,
 {
-    let (outcome, exchange) = observe(call).await;
-    match outcome {
-        Ok(value) => {
-            let (status, headers) = (value.status().as_u16(), value.headers().clone());
-            Ok(Response::new(value.into_inner(), status, &headers))
+    let observed = observe(call);
+    async move {
+        match observed.await {
+            (Ok(value), _) => {
+                let head = Response::head(value.status().as_u16(), value.headers());
+                Ok(head.map(|()| value.into_inner()))
+            }
+            (Err(error), exchange) => Err(decode_error(error, exchange).await),
         }
-        Err(error) => Err(decode_error(error, exchange).await),
     }
 }
 
@@ -114,7 +124,10 @@ where
         Ok(value) => value,
         Err(error) => return Err(decode_error(error, exchange).await),
     };
-    let (status, headers) = (value.status().as_u16(), value.headers().clone());
+    let status = value.status().as_u16();
+    let head = Response::head(status, value.headers());
+    let media =
+        value.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let body: Vec<u8> = value
         .into_inner()
         .into_inner()
@@ -124,7 +137,6 @@ where
         })
         .await
         .map_err(Error::from_reqwest)?;
-    let media = headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !media.is_empty() && !media.to_ascii_lowercase().contains("json") {
         return Err(Error::Decode {
             status: Some(status),
@@ -137,7 +149,7 @@ where
         reason: decode_reason(&e),
         excerpt: excerpt(&body),
     })?;
-    Ok(Response::new(value, status, &headers))
+    Ok(head.map(|()| value))
 }
 
 /// A generated call's raw-bytes answer: read whole when `buffer` says so from its content
@@ -168,13 +180,13 @@ where
     if !buffer(content_type) {
         return Ok(RawBody::Stream(crate::stream::BinaryStream::from_generated(value)));
     }
-    let (status, headers) = (value.status().as_u16(), value.headers().clone());
+    let head = Response::head(value.status().as_u16(), value.headers());
     let mut chunks = value.into_inner().into_inner();
     let mut body = Vec::new();
     while let Some(chunk) = futures_util::StreamExt::next(&mut chunks).await {
         body.extend_from_slice(&chunk.map_err(Error::from_reqwest)?);
     }
-    Ok(RawBody::Whole(Response::new(body.into(), status, &headers)))
+    Ok(RawBody::Whole(head.map(|()| body.into())))
 }
 
 async fn decode_error<E: serde::Serialize>(error: GeneratedError<E>, exchange: Option<Exchange>) -> Error {
@@ -246,14 +258,14 @@ pub(crate) async fn checked(
 /// Reads a JSON answer the facade asked for itself into a [`Response`].
 pub(crate) async fn json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<Response<T>> {
     let status = response.status().as_u16();
-    let headers = response.headers().clone();
+    let head = Response::head(status, response.headers());
     let body = response.bytes().await.map_err(Error::from_reqwest)?;
     let value = serde_json::from_slice(&body).map_err(|e| Error::Decode {
         status: Some(status),
         reason: decode_reason(&e),
         excerpt: excerpt(&body),
     })?;
-    Ok(Response::new(value, status, &headers))
+    Ok(head.map(|()| value))
 }
 
 /// Reads a text answer the facade asked for itself (CSV, plain text) into a [`Response`].
@@ -263,14 +275,14 @@ pub(crate) async fn json<T: serde::de::DeserializeOwned>(response: reqwest::Resp
 )]
 pub(crate) async fn text(response: reqwest::Response) -> Result<Response<String>> {
     let status = response.status().as_u16();
-    let headers = response.headers().clone();
+    let head = Response::head(status, response.headers());
     let body = response.bytes().await.map_err(Error::from_reqwest)?;
     let text = String::from_utf8(body.to_vec()).map_err(|e| Error::Decode {
         status: Some(status),
         reason: format!("the answer is not UTF-8 text: {e}"),
         excerpt: excerpt(&body),
     })?;
-    Ok(Response::new(text, status, &headers))
+    Ok(head.map(|()| text))
 }
 
 /// How much of an error answer is read: enough for any JSON error, not a whole HTML site.

@@ -11,7 +11,6 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
-use secrecy::{ExposeSecret, SecretString};
 use venice_api_gen::hooks::{ExecuteFuture, Executor};
 use venice_api_gen::operation::{self, Auth, Operation};
 
@@ -22,7 +21,7 @@ tokio::task_local! {
     static EXCHANGE: RefCell<Option<Exchange>>;
 }
 
-/// The status and headers of the answer a call ended with. The generated layer drops them
+/// The status and headers (an error's only) of the answer a call ended with. The generated layer drops them
 /// when a body fails to decode; the facade needs them to report the status and rate limits.
 #[derive(Debug, Clone)]
 pub(crate) struct Exchange {
@@ -32,18 +31,22 @@ pub(crate) struct Exchange {
 }
 
 /// Runs `call` and returns its output with the last answer the transport recorded in it.
-pub(crate) async fn observe<F: Future>(call: F) -> (F::Output, Option<Exchange>) {
-    EXCHANGE
-        .scope(RefCell::new(None), async move {
-            let output = call.await;
-            (output, EXCHANGE.with(|cell| cell.borrow_mut().take()))
-        })
-        .await
+///
+/// `call` is boxed here, once: a generated call's future is kilobytes (its builder, the
+/// request, the transport's attempt loop), and every async layer around it would otherwise
+/// hold and move its own copy (a chat completion's future was 14 KB).
+pub(crate) fn observe<F: Future>(call: F) -> impl Future<Output = (F::Output, Option<Exchange>)> {
+    let call = Box::pin(call);
+    EXCHANGE.scope(RefCell::new(None), async move {
+        let output = call.await;
+        (output, EXCHANGE.with(|cell| cell.borrow_mut().take()))
+    })
 }
 
 /// Sends requests for one [`Client`](crate::Client).
 pub(crate) struct Transport {
-    pub(crate) api_key: Option<SecretString>,
+    /// `Bearer <key>`, marked sensitive.
+    pub(crate) authorization: Option<HeaderValue>,
     pub(crate) user_agent: HeaderValue,
     pub(crate) default_headers: HeaderMap,
     pub(crate) timeout: Duration,
@@ -149,12 +152,9 @@ impl Transport {
         // Operations the table does not know get the key: it is the safer guess for a call
         // that reached this client, which was built to send it.
         let sends_key = operation.is_none_or(|op| op.auth != Auth::None);
-        match (&self.api_key, sends_key) {
-            (Some(key), true) => {
-                if let Ok(mut value) = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret())) {
-                    value.set_sensitive(true);
-                    headers.insert(AUTHORIZATION, value);
-                }
+        match (&self.authorization, sends_key) {
+            (Some(value), true) => {
+                headers.insert(AUTHORIZATION, value.clone());
             }
             // A wallet or x402 call must not carry a key even if a default header added one.
             (_, false) => {
@@ -177,7 +177,10 @@ fn streams_answer(operation: Option<&Operation>, request: &reqwest::Request) -> 
 }
 
 fn record(operation_id: &'static str, response: &reqwest::Response) {
-    let exchange = Exchange { operation_id, status: response.status().as_u16(), headers: response.headers().clone() };
+    // Only an error's headers are read from the record (rate limits, request id, payment
+    // terms); a success keeps them on the answer itself, so they are not copied per call.
+    let headers = if response.status().is_success() { HeaderMap::new() } else { response.headers().clone() };
+    let exchange = Exchange { operation_id, status: response.status().as_u16(), headers };
     // Outside `observe` (a raw call) there is nobody to read the record.
     let _ = EXCHANGE.try_with(|cell| *cell.borrow_mut() = Some(exchange));
 }
