@@ -69,6 +69,7 @@ mod response;
 #[cfg(feature = "responses")]
 pub mod responses;
 pub mod retry;
+mod sse;
 pub mod stream;
 mod transport;
 #[cfg(feature = "video")]

@@ -2,9 +2,9 @@
 //! ([`EventStream`]), and binary bodies read piece by piece ([`BinaryStream`]) so that a
 //! large file never has to fit in memory.
 //!
-//! Events are split by the `eventsource-stream` crate, which handles events cut across
-//! network reads, `\r\n` line ends and comments; this module decides what an event means:
-//! `[DONE]` ends the stream, an `error` event or an `{"error": …}` payload ends it with
+//! Events are split by the crate's own `sse` parser, which handles events cut across network
+//! reads, every line end and comments; this module decides what an event means: `[DONE]`
+//! ends the stream, an `error` event or an `{"error": …}` payload ends it with
 //! [`Error::Api`], anything else is decoded as one chunk.
 
 use std::fmt;
@@ -13,7 +13,6 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use eventsource_stream::Eventsource;
 use futures_util::{Stream, StreamExt, TryStreamExt};
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
@@ -21,6 +20,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::error::{ApiError, ApiErrorKind, Error, Result, decode_reason, excerpt, request_id};
 use crate::rate_limit::RateLimits;
+use crate::sse::Parser;
 
 /// A stream of typed chunks decoded from server-sent events; ends after `[DONE]`, the end of
 /// the body, or the first error.
@@ -78,48 +78,14 @@ impl<T: DeserializeOwned + Send + 'static> EventStream<T> {
         let rate_limits = RateLimits::from_headers(&headers);
         let request_id = request_id(&headers);
         let events = Events::<_, T> {
-            source: Some(Box::pin(without_byte_order_mark(chunks).eventsource())),
+            source: Some(Box::pin(chunks)),
+            parser: Parser::default(),
             headers,
             operation_id,
             chunk: std::marker::PhantomData,
         };
         EventStream { events: decoded_ahead(Box::pin(events)), rate_limits, request_id }
     }
-}
-
-/// The UTF-8 byte-order mark an event stream may begin with.
-const BYTE_ORDER_MARK: &[u8] = "\u{feff}".as_bytes();
-
-/// `chunks` without the byte-order mark the body may begin with, which the event-stream format
-/// allows and ignores. `eventsource-stream` 0.2.3 strips it as one byte (`&text[1..]`) and so
-/// panics on it (the mark is three bytes long), which ended such a stream silently when it was
-/// decoded in a task of its own. The mark is dropped here, even when it is cut across reads,
-/// and the body is handed on behind a blank line, which the format ignores too: the parser's
-/// own check then never sees a mark, not even a second one that belongs to the first line.
-fn without_byte_order_mark(
-    chunks: impl Stream<Item = Result<Bytes>> + Send + 'static,
-) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
-    let lead = futures_util::stream::once(std::future::ready(Ok(Bytes::from_static(b"\n"))));
-    // The start of the body while it may still be (a prefix of) the mark; `None` once decided.
-    let start = Some(Vec::with_capacity(BYTE_ORDER_MARK.len()));
-    let body = futures_util::stream::unfold((Box::pin(chunks), start), |(mut chunks, mut start)| async move {
-        loop {
-            let item = match (chunks.next().await, start.as_mut()) {
-                (None, _) => start.take().map(|head| Ok(Bytes::from(head)))?,
-                (Some(Ok(bytes)), Some(head)) => {
-                    head.extend_from_slice(&bytes);
-                    if head.len() < BYTE_ORDER_MARK.len() && BYTE_ORDER_MARK.starts_with(head) {
-                        continue;
-                    }
-                    let mut head = Bytes::from(start.take().unwrap_or_default());
-                    Ok(if head.starts_with(BYTE_ORDER_MARK) { head.split_off(BYTE_ORDER_MARK.len()) } else { head })
-                }
-                (Some(item), _) => item,
-            };
-            return Some((item, (chunks, start)));
-        }
-    });
-    lead.chain(body)
 }
 
 /// How many decoded events may wait for the caller before decoding pauses.
@@ -156,6 +122,7 @@ fn decoded_ahead<T: Send + 'static>(
 /// no per-event allocation beyond the event itself.
 struct Events<S, T> {
     source: Option<Pin<Box<S>>>,
+    parser: Parser,
     headers: HeaderMap,
     operation_id: &'static str,
     chunk: std::marker::PhantomData<fn() -> T>,
@@ -163,25 +130,26 @@ struct Events<S, T> {
 
 impl<S, T> Stream for Events<S, T>
 where
-    S: Stream<Item = std::result::Result<eventsource_stream::Event, eventsource_stream::EventStreamError<Error>>>,
+    S: Stream<Item = Result<Bytes>>,
     T: DeserializeOwned,
 {
     type Item = Result<T>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let Some(source) = self.source.as_mut() else { return Poll::Ready(None) };
-        let decoded = match std::task::ready!(source.as_mut().poll_next(cx)) {
-            None => None,
-            Some(Ok(event)) => decode_event(&event.event, &event.data, &self.headers, self.operation_id),
-            Some(Err(eventsource_stream::EventStreamError::Transport(error))) => Some(Err(error)),
-            Some(Err(other)) => Some(Err(Error::Decode {
-                status: Some(200),
-                reason: format!("the event stream is malformed: {other}"),
-                excerpt: String::new(),
-            })),
+        let this = &mut *self;
+        let decoded = loop {
+            let Some(source) = this.source.as_mut() else { return Poll::Ready(None) };
+            if let Some(event) = this.parser.next_event() {
+                break decode_event(&event.name, &event.data, &this.headers, this.operation_id);
+            }
+            match std::task::ready!(source.as_mut().poll_next(cx)) {
+                Some(Ok(bytes)) => this.parser.push(&bytes),
+                Some(Err(error)) => break Some(Err(error)),
+                None => break None,
+            }
         };
         if !matches!(decoded, Some(Ok(_))) {
-            self.source = None;
+            this.source = None;
         }
         Poll::Ready(decoded)
     }
@@ -456,18 +424,6 @@ mod tests {
         for size in [1, 2, 3, 4, body.len()] {
             assert_eq!(collect(events(body, size)).await, [Ok(1), Ok(2)], "pieces of {size}");
         }
-        // Only one mark is the stream's; a second belongs to the first line, whose field it
-        // renames (so that line is ignored), and a body of part of a mark is not UTF-8.
-        let twice = "\u{feff}\u{feff}data: {\"n\":1}\n\ndata: {\"n\":2}\n\n";
-        assert_eq!(collect(events(twice, 2)).await, [Ok(2)]);
-        let items: Vec<_> = EventStream::<Chunk>::from_chunks(
-            futures_util::stream::iter([Ok(Bytes::from_static(b"\xef\xbb"))]),
-            HeaderMap::new(),
-            "test",
-        )
-        .collect()
-        .await;
-        assert!(matches!(&items[..], [Err(Error::Decode { .. })]), "{items:?}");
     }
 
     #[tokio::test]
