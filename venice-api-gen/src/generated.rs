@@ -299,7 +299,7 @@ pub mod types {
     pub struct BackgroundRemoveImageRequest {
         ///The image, as base64 or a file.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub image: ::std::option::Option<BackgroundRemoveImageRequestImage>,
+        pub image: ::std::option::Option<::std::string::String>,
         ///URL of the image.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_url: ::std::option::Option<::std::string::String>,
@@ -307,21 +307,6 @@ pub mod types {
     #[cfg(feature = "image")]
     impl BackgroundRemoveImageRequest {
         pub fn builder() -> builder::BackgroundRemoveImageRequest {
-            Default::default()
-        }
-    }
-    ///The image, as base64 or a file.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg(feature = "image")]
-    pub struct BackgroundRemoveImageRequestImage {
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_0: ::std::option::Option<::serde_json::Value>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_1: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "image")]
-    impl BackgroundRemoveImageRequestImage {
-        pub fn builder() -> builder::BackgroundRemoveImageRequestImage {
             Default::default()
         }
     }
@@ -4877,7 +4862,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enhance_prompt: ::std::option::Option<bool>,
         ///The image to edit, as base64, a URL or a file.
-        pub image: EditImageBodyImage,
+        pub image: ::std::string::String,
         ///ID of the model.
         #[serde(default = "defaults::edit_image_body_model")]
         pub model: EditImageBodyModel,
@@ -4989,23 +4974,6 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///The image to edit, as base64, a URL or a file.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg(feature = "image")]
-    pub struct EditImageBodyImage {
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_0: ::std::option::Option<::serde_json::Value>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_1: ::std::option::Option<::std::string::String>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_2: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "image")]
-    impl EditImageBodyImage {
-        pub fn builder() -> builder::EditImageBodyImage {
-            Default::default()
         }
     }
     ///ID of the model.
@@ -5402,7 +5370,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enhance_prompt: ::std::option::Option<bool>,
         ///The image to edit, as base64, a URL or a file.
-        pub image: EditImageRequestImage,
+        pub image: ::std::string::String,
         ///ID of the model.
         #[serde(default = "defaults::edit_image_request_model")]
         pub model: EditImageRequestModel,
@@ -5515,23 +5483,6 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///The image to edit, as base64, a URL or a file.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg(feature = "image")]
-    pub struct EditImageRequestImage {
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_0: ::std::option::Option<::serde_json::Value>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_1: ::std::option::Option<::std::string::String>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_2: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "image")]
-    impl EditImageRequestImage {
-        pub fn builder() -> builder::EditImageRequestImage {
-            Default::default()
         }
     }
     ///ID of the model.
@@ -19159,7 +19110,7 @@ pub mod types {
         #[serde(default = "defaults::upscale_image_request_creativity")]
         pub creativity: ::std::option::Option<f64>,
         ///The image to upscale, as base64 or a file.
-        pub image: UpscaleImageRequestImage,
+        pub image: ::std::string::String,
         ///Enlargement factor.
         #[serde(default = "defaults::upscale_image_request_scale")]
         pub scale: f64,
@@ -19167,21 +19118,6 @@ pub mod types {
     #[cfg(feature = "image")]
     impl UpscaleImageRequest {
         pub fn builder() -> builder::UpscaleImageRequest {
-            Default::default()
-        }
-    }
-    ///The image to upscale, as base64 or a file.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg(feature = "image")]
-    pub struct UpscaleImageRequestImage {
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_0: ::std::option::Option<::serde_json::Value>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_1: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "image")]
-    impl UpscaleImageRequestImage {
-        pub fn builder() -> builder::UpscaleImageRequestImage {
             Default::default()
         }
     }
@@ -21440,7 +21376,7 @@ pub mod types {
         #[cfg(feature = "image")]
         pub struct BackgroundRemoveImageRequest {
             image: ::std::result::Result<
-                ::std::option::Option<super::BackgroundRemoveImageRequestImage>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             image_url: ::std::result::Result<
@@ -21461,9 +21397,7 @@ pub mod types {
         impl BackgroundRemoveImageRequest {
             pub fn image<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BackgroundRemoveImageRequestImage>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.image = value
@@ -21506,77 +21440,6 @@ pub mod types {
                 Self {
                     image: Ok(value.image),
                     image_url: Ok(value.image_url),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        #[cfg(feature = "image")]
-        pub struct BackgroundRemoveImageRequestImage {
-            subtype_0: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            subtype_1: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        #[cfg(feature = "image")]
-        impl ::std::default::Default for BackgroundRemoveImageRequestImage {
-            fn default() -> Self {
-                Self {
-                    subtype_0: Ok(Default::default()),
-                    subtype_1: Ok(Default::default()),
-                }
-            }
-        }
-        #[cfg(feature = "image")]
-        impl BackgroundRemoveImageRequestImage {
-            pub fn subtype_0<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_0 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_0: {e}")
-                    });
-                self
-            }
-            pub fn subtype_1<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_1 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_1: {e}")
-                    });
-                self
-            }
-        }
-        #[cfg(feature = "image")]
-        impl ::std::convert::TryFrom<BackgroundRemoveImageRequestImage>
-        for super::BackgroundRemoveImageRequestImage {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BackgroundRemoveImageRequestImage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    subtype_0: value.subtype_0?,
-                    subtype_1: value.subtype_1?,
-                })
-            }
-        }
-        #[cfg(feature = "image")]
-        impl ::std::convert::From<super::BackgroundRemoveImageRequestImage>
-        for BackgroundRemoveImageRequestImage {
-            fn from(value: super::BackgroundRemoveImageRequestImage) -> Self {
-                Self {
-                    subtype_0: Ok(value.subtype_0),
-                    subtype_1: Ok(value.subtype_1),
                 }
             }
         }
@@ -28612,10 +28475,7 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            image: ::std::result::Result<
-                super::EditImageBodyImage,
-                ::std::string::String,
-            >,
+            image: ::std::result::Result<::std::string::String, ::std::string::String>,
             model: ::std::result::Result<
                 super::EditImageBodyModel,
                 ::std::string::String,
@@ -28701,7 +28561,7 @@ pub mod types {
             }
             pub fn image<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::EditImageBodyImage>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.image = value
@@ -28830,94 +28690,6 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         #[cfg(feature = "image")]
-        pub struct EditImageBodyImage {
-            subtype_0: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            subtype_1: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            subtype_2: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        #[cfg(feature = "image")]
-        impl ::std::default::Default for EditImageBodyImage {
-            fn default() -> Self {
-                Self {
-                    subtype_0: Ok(Default::default()),
-                    subtype_1: Ok(Default::default()),
-                    subtype_2: Ok(Default::default()),
-                }
-            }
-        }
-        #[cfg(feature = "image")]
-        impl EditImageBodyImage {
-            pub fn subtype_0<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_0 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_0: {e}")
-                    });
-                self
-            }
-            pub fn subtype_1<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_1 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_1: {e}")
-                    });
-                self
-            }
-            pub fn subtype_2<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_2 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_2: {e}")
-                    });
-                self
-            }
-        }
-        #[cfg(feature = "image")]
-        impl ::std::convert::TryFrom<EditImageBodyImage> for super::EditImageBodyImage {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: EditImageBodyImage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    subtype_0: value.subtype_0?,
-                    subtype_1: value.subtype_1?,
-                    subtype_2: value.subtype_2?,
-                })
-            }
-        }
-        #[cfg(feature = "image")]
-        impl ::std::convert::From<super::EditImageBodyImage> for EditImageBodyImage {
-            fn from(value: super::EditImageBodyImage) -> Self {
-                Self {
-                    subtype_0: Ok(value.subtype_0),
-                    subtype_1: Ok(value.subtype_1),
-                    subtype_2: Ok(value.subtype_2),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        #[cfg(feature = "image")]
         pub struct EditImageRequest {
             aspect_ratio: ::std::result::Result<
                 ::std::option::Option<super::EditImageRequestAspectRatio>,
@@ -28931,10 +28703,7 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            image: ::std::result::Result<
-                super::EditImageRequestImage,
-                ::std::string::String,
-            >,
+            image: ::std::result::Result<::std::string::String, ::std::string::String>,
             model: ::std::result::Result<
                 super::EditImageRequestModel,
                 ::std::string::String,
@@ -29020,7 +28789,7 @@ pub mod types {
             }
             pub fn image<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::EditImageRequestImage>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.image = value
@@ -29144,96 +28913,6 @@ pub mod types {
                     prompt: Ok(value.prompt),
                     resolution: Ok(value.resolution),
                     safe_mode: Ok(value.safe_mode),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        #[cfg(feature = "image")]
-        pub struct EditImageRequestImage {
-            subtype_0: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            subtype_1: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            subtype_2: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        #[cfg(feature = "image")]
-        impl ::std::default::Default for EditImageRequestImage {
-            fn default() -> Self {
-                Self {
-                    subtype_0: Ok(Default::default()),
-                    subtype_1: Ok(Default::default()),
-                    subtype_2: Ok(Default::default()),
-                }
-            }
-        }
-        #[cfg(feature = "image")]
-        impl EditImageRequestImage {
-            pub fn subtype_0<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_0 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_0: {e}")
-                    });
-                self
-            }
-            pub fn subtype_1<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_1 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_1: {e}")
-                    });
-                self
-            }
-            pub fn subtype_2<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_2 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_2: {e}")
-                    });
-                self
-            }
-        }
-        #[cfg(feature = "image")]
-        impl ::std::convert::TryFrom<EditImageRequestImage>
-        for super::EditImageRequestImage {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: EditImageRequestImage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    subtype_0: value.subtype_0?,
-                    subtype_1: value.subtype_1?,
-                    subtype_2: value.subtype_2?,
-                })
-            }
-        }
-        #[cfg(feature = "image")]
-        impl ::std::convert::From<super::EditImageRequestImage>
-        for EditImageRequestImage {
-            fn from(value: super::EditImageRequestImage) -> Self {
-                Self {
-                    subtype_0: Ok(value.subtype_0),
-                    subtype_1: Ok(value.subtype_1),
-                    subtype_2: Ok(value.subtype_2),
                 }
             }
         }
@@ -45091,10 +44770,7 @@ pub mod types {
                 ::std::option::Option<f64>,
                 ::std::string::String,
             >,
-            image: ::std::result::Result<
-                super::UpscaleImageRequestImage,
-                ::std::string::String,
-            >,
+            image: ::std::result::Result<::std::string::String, ::std::string::String>,
             scale: ::std::result::Result<f64, ::std::string::String>,
         }
         #[cfg(feature = "image")]
@@ -45123,7 +44799,7 @@ pub mod types {
             }
             pub fn image<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::UpscaleImageRequestImage>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.image = value
@@ -45167,77 +44843,6 @@ pub mod types {
                     creativity: Ok(value.creativity),
                     image: Ok(value.image),
                     scale: Ok(value.scale),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        #[cfg(feature = "image")]
-        pub struct UpscaleImageRequestImage {
-            subtype_0: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            subtype_1: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        #[cfg(feature = "image")]
-        impl ::std::default::Default for UpscaleImageRequestImage {
-            fn default() -> Self {
-                Self {
-                    subtype_0: Ok(Default::default()),
-                    subtype_1: Ok(Default::default()),
-                }
-            }
-        }
-        #[cfg(feature = "image")]
-        impl UpscaleImageRequestImage {
-            pub fn subtype_0<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_0 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_0: {e}")
-                    });
-                self
-            }
-            pub fn subtype_1<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_1 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_1: {e}")
-                    });
-                self
-            }
-        }
-        #[cfg(feature = "image")]
-        impl ::std::convert::TryFrom<UpscaleImageRequestImage>
-        for super::UpscaleImageRequestImage {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: UpscaleImageRequestImage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    subtype_0: value.subtype_0?,
-                    subtype_1: value.subtype_1?,
-                })
-            }
-        }
-        #[cfg(feature = "image")]
-        impl ::std::convert::From<super::UpscaleImageRequestImage>
-        for UpscaleImageRequestImage {
-            fn from(value: super::UpscaleImageRequestImage) -> Self {
-                Self {
-                    subtype_0: Ok(value.subtype_0),
-                    subtype_1: Ok(value.subtype_1),
                 }
             }
         }

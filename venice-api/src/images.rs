@@ -123,7 +123,7 @@ impl<'c> Images<'c> {
     pub async fn upscale(&self, request: UpscaleImage) -> Result<BinaryStream> {
         self.client.require_api_key("images().upscale")?;
         let body = request.into_body()?;
-        self.send_json("upscale_image", "/image/upscale", body).await
+        response::decode_binary(self.client.raw().upscale_image().body(body).send()).await
     }
 
     /// Changes an image as the prompt asks; the answer is the edited image.
@@ -140,7 +140,7 @@ impl<'c> Images<'c> {
     pub async fn edit(&self, request: EditImage) -> Result<BinaryStream> {
         self.client.require_api_key("images().edit")?;
         let body = request.into_body()?;
-        self.send_json("edit_image", "/image/edit", body).await
+        response::decode_binary(self.client.raw().edit_image().body(body).send()).await
     }
 
     /// Edits the first image with the help of the others (masks, overlays, references); the
@@ -164,33 +164,12 @@ impl<'c> Images<'c> {
     /// ```
     pub async fn remove_background(&self, image: ImageSource) -> Result<BinaryStream> {
         self.client.require_api_key("images().remove_background")?;
-        match image.checked("image")? {
-            ImageSource::Url(url) => {
-                let body: types::BackgroundRemoveImageRequest = types::BackgroundRemoveImageRequest::builder()
-                    .image_url(Some(url))
-                    .try_into()
-                    .map_err(request_error)?;
-                response::decode_binary(self.client.raw().background_remove_image().body(body).send()).await
-            }
-            ImageSource::Base64(data) => {
-                let body: types::BackgroundRemoveImageRequest =
-                    types::BackgroundRemoveImageRequest::builder().try_into().map_err(request_error)?;
-                let body = with_image(&body, data)?;
-                self.send_json("background_remove_image", "/image/background-remove", body).await
-            }
-        }
-    }
-
-    /// Posts `body` as JSON through the client's transport and hands back the binary answer.
-    async fn send_json(
-        &self,
-        operation_id: &'static str,
-        path: &'static str,
-        body: serde_json::Value,
-    ) -> Result<BinaryStream> {
-        let answer =
-            self.client.send_built(operation_id, |http, base| http.post(format!("{base}{path}")).json(&body)).await?;
-        Ok(BinaryStream::from_response(answer))
+        let body = match image.checked("image")? {
+            ImageSource::Url(url) => types::BackgroundRemoveImageRequest::builder().image_url(Some(url)),
+            ImageSource::Base64(data) => types::BackgroundRemoveImageRequest::builder().image(Some(data)),
+        };
+        let body: types::BackgroundRemoveImageRequest = body.try_into().map_err(request_error)?;
+        response::decode_binary(self.client.raw().background_remove_image().body(body).send()).await
     }
 }
 
@@ -448,9 +427,9 @@ impl UpscaleImage {
         self
     }
 
-    fn into_body(self) -> Result<serde_json::Value> {
+    fn into_body(self) -> Result<types::UpscaleImageRequest> {
         let image = self.image.checked("image")?;
-        let mut body = types::UpscaleImageRequest::builder().image(types::UpscaleImageRequestImage::default());
+        let mut body = types::UpscaleImageRequest::builder().image(image.into_string());
         if let Some(scale) = self.scale {
             if !(scale.is_finite() && (2.0..=4.0).contains(&scale)) {
                 return Err(Error::invalid("scale", format!("{scale} is not between 2 and 4")));
@@ -463,8 +442,7 @@ impl UpscaleImage {
             }
             body = body.creativity(Some(creativity));
         }
-        let body: types::UpscaleImageRequest = body.try_into().map_err(request_error)?;
-        with_image(&body, image.into_string())
+        body.try_into().map_err(request_error)
     }
 }
 
@@ -512,12 +490,10 @@ impl EditImage {
         self
     }
 
-    fn into_body(self) -> Result<serde_json::Value> {
+    fn into_body(self) -> Result<types::EditImageBody> {
         let image = self.image.checked("image")?;
         let prompt = checked_prompt("prompt", &self.prompt, MAX_EDIT_PROMPT_CHARS)?;
-        let body: types::EditImageBody =
-            self.body.image(types::EditImageBodyImage::default()).prompt(prompt).try_into().map_err(request_error)?;
-        with_image(&body, image.into_string())
+        self.body.image(image.into_string()).prompt(prompt).try_into().map_err(request_error)
     }
 }
 
@@ -618,16 +594,6 @@ pub fn decode_base64_image(data: &str) -> Result<Vec<u8>> {
     })
 }
 
-/// `body` serialized, with `image` set to the string the generated type cannot carry.
-fn with_image(body: &impl serde::Serialize, image: String) -> Result<serde_json::Value> {
-    let mut value = serde_json::to_value(body).map_err(|e| Error::invalid("request", e.to_string()))?;
-    let Some(object) = value.as_object_mut() else {
-        return Err(Error::invalid("request", "the body is not a JSON object"));
-    };
-    object.insert("image".to_owned(), serde_json::Value::String(image));
-    Ok(value)
-}
-
 fn checked_prompt(argument: &'static str, prompt: &str, max_chars: usize) -> Result<String> {
     if prompt.trim().is_empty() {
         return Err(Error::invalid(argument, "must not be empty"));
@@ -714,8 +680,9 @@ mod tests {
     }
 
     #[test]
-    fn the_image_string_replaces_the_generated_placeholder() {
+    fn the_image_string_is_sent_as_the_image_field() {
         let body = EditImage::new(ImageSource::url("https://example.com/a.png"), "hat").into_body().unwrap();
+        let body = serde_json::to_value(body).unwrap();
         assert_eq!(body["image"], "https://example.com/a.png");
         assert_eq!(body["prompt"], "hat");
     }

@@ -19,6 +19,7 @@ mod bare_json_media;
 mod drop_colliding_enum_values;
 mod enum_variant_names;
 mod exclude_multipart_operations;
+mod file_placeholders;
 #[cfg(test)]
 mod fixture;
 mod mark_creating_operations;
@@ -54,6 +55,7 @@ pub const PIPELINE: &[Pass] = &[
     Pass { name: "mark_creating_operations", run: mark_creating_operations::run },
     Pass { name: "rewrite_null_types", run: null_types::run },
     Pass { name: "collapse_null_placeholders", run: null_placeholders::run },
+    Pass { name: "drop_file_placeholders", run: file_placeholders::run },
     Pass { name: "merge_enum_unions", run: merge_enum_unions::run },
     Pass { name: "merge_string_unions", run: merge_string_unions::run },
     Pass { name: "drop_colliding_enum_values", run: drop_colliding_enum_values::run },
