@@ -34,6 +34,10 @@ impl Seen {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("a JSON request body")
+    }
 }
 
 /// What the server does with a request.
@@ -300,7 +304,7 @@ fn head(status: u16, headers: &[(String, String)], length: usize) -> Vec<u8> {
 
 /// Reads one request (head and `Content-Length` body); `None` when the client closed the
 /// connection or sent something this server does not understand.
-async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Seen> {
+pub async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Seen> {
     let head_end = loop {
         if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
             break at + 4;

@@ -10,28 +10,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
-/// A request the server read.
-#[derive(Debug, Clone)]
-pub struct Seen {
-    pub method: String,
-    pub path: String,
-    /// Header names in lower case.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Seen {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-    }
-
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).expect("a JSON request body")
-    }
-}
+pub use crate::common::scripted::Seen;
+use crate::common::scripted::read_request;
 
 /// One answer: a status, a content type and a body written in `pieces`, `pause` apart.
 #[derive(Debug, Clone)]
@@ -148,7 +131,7 @@ impl Drop for SseServer {
 
 async fn serve(mut stream: TcpStream, answer: Answer, seen: &Mutex<Vec<Seen>>) {
     let _ = stream.set_nodelay(true);
-    let Some(request) = read_request(&mut stream).await else { return };
+    let Some(request) = read_request(&mut stream, &mut Vec::new()).await else { return };
     seen.lock().unwrap().push(request);
     let reason = reqwest::StatusCode::from_u16(answer.status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
     // No length: the body ends when the connection closes, as a stream's does.
@@ -172,30 +155,4 @@ async fn serve(mut stream: TcpStream, answer: Answer, seen: &Mutex<Vec<Seen>>) {
         }
     }
     let _ = stream.shutdown().await;
-}
-
-async fn read_request(stream: &mut TcpStream) -> Option<Seen> {
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at + 4;
-        }
-        let n = stream.read(&mut chunk).await.ok().filter(|n| *n > 0)?;
-        buffer.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let mut request_line = lines.next()?.split(' ');
-    let (method, path) = (request_line.next()?.to_owned(), request_line.next()?.to_owned());
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
-        .collect();
-    let length: usize = headers.iter().find(|(n, _)| n == "content-length").map_or(0, |(_, v)| v.parse().unwrap_or(0));
-    while buffer.len() < head_end + length {
-        let n = stream.read(&mut chunk).await.ok().filter(|n| *n > 0)?;
-        buffer.extend_from_slice(&chunk[..n]);
-    }
-    Some(Seen { method, path, headers, body: buffer[head_end..head_end + length].to_vec() })
 }
