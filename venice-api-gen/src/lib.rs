@@ -4,7 +4,7 @@
 //! retries and flows. Everything here is reachable from there too.
 //!
 //! `generated.rs` and `operations.rs` are written by `cargo xtask regen` and never edited by hand; this file,
-//! [`hooks`] and [`operation`] are the hand-written parts of the crate.
+//! [`hooks`], [`operation`] and [`tolerant`] are the hand-written parts of the crate.
 
 // The generated module is progenitor's output as it comes; its lints are silenced here
 // rather than by editing it.
@@ -24,6 +24,7 @@ mod generated;
 
 pub mod hooks;
 pub mod operation;
+pub mod tolerant;
 #[rustfmt::skip]
 pub mod operations;
 

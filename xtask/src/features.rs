@@ -11,12 +11,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::code::items::{attrs_mut, edges, owner, references, type_names};
+use crate::walk::for_each_operation;
 use heck::ToKebabCase;
 use quote::quote;
 use serde_json::Value;
-use syn::visit::Visit;
-
-use crate::walk::for_each_operation;
 
 /// The feature an operation with first tag `tag` belongs to.
 pub fn feature_of_tag(tag: &str) -> String {
@@ -176,22 +175,14 @@ fn reachability(
         .filter(|(name, _)| type_names.contains(*name))
         .map(|(n, f)| (n.clone(), f.clone()))
         .collect();
-    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for item in &file.items {
-        let syn::Item::Mod(module) = item else { continue };
-        let Some((_, items)) = &module.content else { continue };
-        if module.ident == "builder" {
-            for inner in items {
-                if let Some(feature) = owner(inner).and_then(|o| op_builders.get(&o)) {
-                    for name in references(inner, type_names) {
-                        reach.entry(name).or_default().insert(feature.clone());
-                    }
-                }
+    for inner in crate::code::items::module(file, "builder") {
+        if let Some(feature) = owner(inner).and_then(|o| op_builders.get(&o)) {
+            for name in references(inner, type_names) {
+                reach.entry(name).or_default().insert(feature.clone());
             }
-        } else if module.ident == "types" {
-            collect_edges(items, type_names, &mut edges);
         }
     }
+    let edges = edges(crate::code::items::module(file, "types"), type_names);
     propagate(&mut reach, &edges);
     // A schema no operation names (and what only it names) is compiled with `full` alone: it
     // is part of the API's description, not of any call.
@@ -228,35 +219,6 @@ fn propagate(reach: &mut BTreeMap<String, BTreeSet<String>>, edges: &BTreeMap<St
     }
 }
 
-fn collect_edges(items: &[syn::Item], type_names: &BTreeSet<String>, edges: &mut BTreeMap<String, BTreeSet<String>>) {
-    for item in items {
-        if let syn::Item::Mod(nested) = item {
-            if let Some((_, inner)) = &nested.content {
-                collect_edges(inner, type_names, edges);
-            }
-            continue;
-        }
-        if let Some(from) = owner(item).filter(|o| type_names.contains(o)) {
-            let targets: Vec<String> = references(item, type_names).into_iter().filter(|t| *t != from).collect();
-            edges.entry(from).or_default().extend(targets);
-        }
-    }
-}
-
-/// The names of the types in `mod types`.
-fn type_names(file: &syn::File) -> BTreeSet<String> {
-    file.items
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref(),
-            _ => None,
-        })
-        .flat_map(|(_, items)| items.iter())
-        .filter(|item| matches!(item, syn::Item::Struct(_) | syn::Item::Enum(_) | syn::Item::Type(_)))
-        .filter_map(owner)
-        .collect()
-}
-
 /// Each operation's request builder struct, with the operation's feature.
 fn operation_builders(file: &syn::File, operation_features: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     let mut builders = BTreeMap::new();
@@ -283,88 +245,8 @@ fn is_inherent_client_impl(block: &syn::ItemImpl) -> bool {
     block.trait_.is_none() && matches!(block.self_ty.as_ref(), syn::Type::Path(p) if p.path.is_ident("Client"))
 }
 
-/// The type an item defines or implements for.
-fn owner(item: &syn::Item) -> Option<String> {
-    match item {
-        syn::Item::Struct(s) => Some(s.ident.to_string()),
-        syn::Item::Enum(e) => Some(e.ident.to_string()),
-        syn::Item::Type(t) => Some(t.ident.to_string()),
-        syn::Item::Impl(block) => match block.self_ty.as_ref() {
-            syn::Type::Path(p) if is_local(&p.path) => p.path.segments.last().map(|s| s.ident.to_string()),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// The generated type names `item` mentions.
-fn references(item: &syn::Item, type_names: &BTreeSet<String>) -> BTreeSet<String> {
-    struct Names<'a> {
-        known: &'a BTreeSet<String>,
-        found: BTreeSet<String>,
-    }
-    impl<'ast> Visit<'ast> for Names<'_> {
-        fn visit_path(&mut self, path: &'ast syn::Path) {
-            if !is_local(path) {
-                return syn::visit::visit_path(self, path);
-            }
-            for segment in &path.segments {
-                let name = segment.ident.to_string();
-                if self.known.contains(&name) {
-                    self.found.insert(name);
-                }
-            }
-            syn::visit::visit_path(self, path);
-        }
-        fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
-            let name = item.ident.to_string();
-            if self.known.contains(&name) {
-                self.found.insert(name);
-            }
-            syn::visit::visit_item_struct(self, item);
-        }
-        fn visit_item_enum(&mut self, item: &'ast syn::ItemEnum) {
-            let name = item.ident.to_string();
-            if self.known.contains(&name) {
-                self.found.insert(name);
-            }
-            syn::visit::visit_item_enum(self, item);
-        }
-    }
-    let mut names = Names { known: type_names, found: BTreeSet::new() };
-    names.visit_item(item);
-    names.found
-}
-
-/// Whether `path` can name a generated type: not an absolute path (`::std::string::String`,
-/// which typify writes for the standard library) nor one into another crate. A schema titled
-/// `string` or `error` gives a generated `String` or `Error`, which must not be confused with
-/// the standard ones.
-fn is_local(path: &syn::Path) -> bool {
-    const OTHER_CRATES: &[&str] = &["std", "core", "alloc", "serde", "serde_json", "chrono", "regress", "reqwest"];
-    path.leading_colon.is_none() && path.segments.first().is_none_or(|s| !OTHER_CRATES.iter().any(|c| s.ident == c))
-}
-
 fn module_items(module: &mut syn::ItemMod) -> impl Iterator<Item = &mut syn::Item> {
     module.content.iter_mut().flat_map(|(_, items)| items.iter_mut())
-}
-
-fn attrs_mut(item: &mut syn::Item) -> &mut Vec<syn::Attribute> {
-    match item {
-        syn::Item::Const(i) => &mut i.attrs,
-        syn::Item::Enum(i) => &mut i.attrs,
-        syn::Item::Fn(i) => &mut i.attrs,
-        syn::Item::Impl(i) => &mut i.attrs,
-        syn::Item::Mod(i) => &mut i.attrs,
-        syn::Item::Static(i) => &mut i.attrs,
-        syn::Item::Struct(i) => &mut i.attrs,
-        syn::Item::Trait(i) => &mut i.attrs,
-        syn::Item::Type(i) => &mut i.attrs,
-        syn::Item::Use(i) => &mut i.attrs,
-        syn::Item::Union(i) => &mut i.attrs,
-        syn::Item::Macro(i) => &mut i.attrs,
-        _ => unreachable!("progenitor emits no other item kinds at this level"),
-    }
 }
 
 /// The features `Cargo.toml` at `manifest` declares, read from its `[features]` table.

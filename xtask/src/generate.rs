@@ -76,12 +76,13 @@ pub fn generate(spec: &SpecFile) -> Result<Output> {
 
 fn generate_here(spec: &SpecFile) -> Result<Output> {
     let mut document = spec.document.clone();
-    let report = passes::normalize(&mut document);
+    let mut report = passes::normalize(&mut document);
     spec::check_document(&document)
         .map_err(|e| e.context(format!("{} after normalization (a pass left the spec broken)", spec.display_path)))?;
     let tokens = progenitor_tokens(&document).map_err(|e| e.context(&spec.display_path))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| Error::new(format!("progenitor produced code that does not parse: {e}")))?;
+    crate::code::rewrite(&mut file, &document, &mut report);
     let types = count_types(&file);
     let features =
         features::gate(&mut file, &features::operation_features(&document), &features::schema_features(&document));

@@ -6,6 +6,7 @@
 //! [`surface`] lists the generated public API for the snapshot tests.
 
 pub mod bench;
+pub mod code;
 pub mod compile_times;
 pub mod error;
 pub mod features;

@@ -231,10 +231,76 @@ fn visit_schema(spot: &Spot, schema: &mut Value, f: &mut dyn FnMut(&Spot, &mut V
     f(spot, schema);
 }
 
+/// Which side of the wire a spot is on: the request of an operation (its body and
+/// parameters), one of its answers, or neither (a component schema, seen on its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// A request body or a parameter.
+    Request,
+    /// A response body or response header.
+    Answer,
+    /// Not below an operation.
+    Neither,
+}
+
+impl Spot {
+    /// The side of the wire this spot is on.
+    pub fn side(&self) -> Side {
+        if !self.owner.starts_with("operation ") && !self.owner.starts_with("path ") {
+            return Side::Neither;
+        }
+        match self.trail.first().map(String::as_str) {
+            Some(step) if step == "request body" || step.starts_with("parameter ") => Side::Request,
+            Some(step) if step.starts_with("response ") => Side::Answer,
+            _ => Side::Neither,
+        }
+    }
+}
+
+/// The component schemas (by name) that spots on `side` reach, directly or through other
+/// component schemas.
+pub fn components_reached(doc: &mut Value, side: Side) -> std::collections::BTreeSet<String> {
+    let mut reached = std::collections::BTreeSet::new();
+    let mut pending = Vec::new();
+    let mut links: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    for_each_schema(doc, &mut |spot, schema| {
+        let Some(target) = schema_ref(schema) else { return };
+        if spot.side() == side {
+            pending.push(target);
+        } else if let Some(name) = spot.owner.strip_prefix("schema ") {
+            links.entry(name.to_string()).or_default().push(target);
+        }
+    });
+    while let Some(name) = pending.pop() {
+        if reached.insert(name.clone()) {
+            pending.extend(links.get(&name).into_iter().flatten().cloned());
+        }
+    }
+    reached
+}
+
+/// The component schema a `$ref` names.
+pub fn schema_ref(schema: &Value) -> Option<String> {
+    let target = schema.get("$ref")?.as_str()?.strip_prefix("#/components/schemas/")?;
+    Some(target.replace("~1", "/").replace("~0", "~"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn components_are_reached_through_requests_and_through_each_other() {
+        let mut doc = json!({"paths": {"/k": {"post": {"operationId": "make",
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Body"}}}},
+            "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Answer"}}}}}}}},
+            "components": {"schemas": {"Body": {"properties": {"limits": {"$ref": "#/components/schemas/Limits"}}},
+                "Limits": {"type": "object"}, "Answer": {"type": "object"}}}});
+        let mut names = |side| components_reached(&mut doc, side).into_iter().collect::<Vec<_>>();
+        assert_eq!(names(Side::Request), ["Body", "Limits"]);
+        assert_eq!(names(Side::Answer), ["Answer"]);
+    }
 
     #[test]
     fn pointer_display_unescapes_slashes() {

@@ -16,12 +16,14 @@ use crate::walk::Spot;
 
 mod allow_unknown_fields;
 mod bare_json_media;
+mod discriminated_unions;
+mod documented_answers;
 mod drop_colliding_enum_values;
 mod enum_variant_names;
 mod exclude_multipart_operations;
 mod file_placeholders;
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 mod mark_creating_operations;
 mod merge_enum_unions;
 mod merge_string_unions;
@@ -32,6 +34,7 @@ mod operation_ids;
 mod optional_request_bodies;
 mod prefer_json_request_body;
 mod query_parameter_shapes;
+mod request_defaults;
 mod share_repeated_shapes;
 mod success_media_types;
 mod success_responses;
@@ -39,6 +42,7 @@ mod unify_error_responses;
 
 pub(crate) use exclude_multipart_operations::EXCLUDED;
 pub(crate) use mark_creating_operations::EXTENSION as CREATES_RESOURCE;
+pub(crate) use success_media_types::JSON_SHAPE;
 
 /// One normalization pass.
 #[derive(Clone, Copy)]
@@ -56,6 +60,7 @@ pub const PIPELINE: &[Pass] = &[
     Pass { name: "rewrite_null_types", run: null_types::run },
     Pass { name: "collapse_null_placeholders", run: null_placeholders::run },
     Pass { name: "drop_file_placeholders", run: file_placeholders::run },
+    Pass { name: "discriminated_unions", run: discriminated_unions::run },
     Pass { name: "merge_enum_unions", run: merge_enum_unions::run },
     Pass { name: "merge_string_unions", run: merge_string_unions::run },
     Pass { name: "drop_colliding_enum_values", run: drop_colliding_enum_values::run },
@@ -67,8 +72,10 @@ pub const PIPELINE: &[Pass] = &[
     Pass { name: "raw_mixed_success_media", run: success_media_types::run },
     Pass { name: "single_success_type", run: success_responses::run },
     Pass { name: "unify_error_responses", run: unify_error_responses::run },
+    Pass { name: "documented_answers", run: documented_answers::run },
     Pass { name: "allow_unknown_fields", run: allow_unknown_fields::run },
     Pass { name: "share_repeated_shapes", run: share_repeated_shapes::run },
+    Pass { name: "request_defaults", run: request_defaults::run },
     Pass { name: "report_enum_variant_names", run: enum_variant_names::run },
 ];
 

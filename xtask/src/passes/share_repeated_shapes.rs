@@ -6,11 +6,15 @@
 //! names each copy after its position (`CreateApiKeyBodyApiKeyType`,
 //! `GetApiKeysResponseDataItemApiKeyType`, ...), so a value read from one call cannot be
 //! passed to another, and every copy costs compile time. A string enum or an object with
-//! properties that appears as a field in two or more places, identical but for its
-//! documentation, moves to `components.schemas` under the field's name in Pascal case
-//! (`ApiKeyType`); nested shapes are shared first, then the objects that hold them. Names
-//! too generic to stand alone (`Type`, `Data`, `Status`...) and names already taken are
-//! left inline.
+//! properties that appears as a field (or parameter) of the same name in two or more places,
+//! identical but for its documentation, moves to `components.schemas` under that name in
+//! Pascal case (`ApiKeyType`); nested shapes are shared first, then the objects that hold them.
+//! One shape under two names (`image_url`, `video_url`) stays two types, each named for what
+//! it holds. A name too generic to stand alone (`type`, `status`...) names an enum as typify
+//! names the first of its places right below an operation or component (`ModelResponseType`:
+//! the five copies of the model type enums become two types, one per set of values); other
+//! shapes with such names, names already taken and the one-value tags of `oneOf` branches
+//! are left inline.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,15 +40,15 @@ pub(super) fn run(spec: &mut Value, changes: &mut Changes) {
     // once their fields refer to the shared schemas, in a later round.
     for _ in 0..16 {
         let groups = repeated_shapes(spec);
-        let keys: BTreeSet<&String> = groups
+        let shapes: BTreeSet<String> = groups
             .iter()
             .filter(|(_, group)| group.name().is_some_and(|name| !taken.contains(&name)))
-            .map(|(key, _)| key)
+            .filter_map(|(_, group)| shape_key(&group.first))
             .collect();
         let mut chosen: BTreeMap<String, String> = BTreeMap::new();
         let mut hoisted: Vec<(String, Value)> = Vec::new();
         for (key, group) in &groups {
-            if holds_repeated_shape(&group.first, &keys) {
+            if holds_repeated_shape(&group.first, &shapes) {
                 continue;
             }
             let Some(name) = group.name() else { continue };
@@ -62,9 +66,7 @@ pub(super) fn run(spec: &mut Value, changes: &mut Changes) {
             return;
         }
         for_each_schema(spec, &mut |spot, schema| {
-            if spot.property_name().is_some()
-                && let Some(name) = shape_key(schema).and_then(|key| chosen.get(&key))
-            {
+            if let Some(name) = group_key(spot, schema).and_then(|key| chosen.get(&key)) {
                 *schema = serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
             }
         });
@@ -74,7 +76,7 @@ pub(super) fn run(spec: &mut Value, changes: &mut Changes) {
 }
 
 /// Whether a schema below `schema` (not `schema` itself) is one of the repeated shapes.
-fn holds_repeated_shape(schema: &Value, keys: &BTreeSet<&String>) -> bool {
+fn holds_repeated_shape(schema: &Value, keys: &BTreeSet<String>) -> bool {
     let children: Vec<&Value> = match schema {
         Value::Object(map) => map.values().collect(),
         Value::Array(items) => items.iter().collect(),
@@ -91,27 +93,58 @@ struct Group {
 }
 
 impl Group {
-    /// The most common property name among the places, in Pascal case, unless generic.
+    /// The field's name in Pascal case; for a generic one (`type`), an enum is named as typify
+    /// names the first of its places that sits right below an operation or a component
+    /// schema (`ModelResponseType`, `ListModelsType`), and other shapes stay inline.
     fn name(&self) -> Option<String> {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for spot in &self.spots {
-            *counts.entry(spot.property_name()?).or_default() += 1;
+        let field = field_name(self.spots.first()?)?;
+        if !GENERIC_NAMES.contains(&field.to_ascii_lowercase().as_str()) {
+            return Some(pascal(field));
         }
-        let (property, _) = counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
-        if GENERIC_NAMES.contains(&property.to_ascii_lowercase().as_str()) {
+        let values = self.first.get("enum").and_then(Value::as_array)?;
+        if values.len() < 2 {
             return None;
         }
-        Some(pascal(property))
+        self.spots.iter().find_map(typify_name)
     }
+}
+
+/// The name of the field or parameter a spot is.
+fn field_name(spot: &Spot) -> Option<&str> {
+    spot.property_name().or_else(|| spot.trail.last().and_then(|step| step.strip_prefix("parameter ")))
+}
+
+/// What typify calls the type of a field right below a component schema, a parameter, or a
+/// field right below an answer's body; `None` deeper down.
+fn typify_name(spot: &Spot) -> Option<String> {
+    let field = pascal(field_name(spot)?);
+    let trail: Vec<&str> = spot.trail.iter().map(String::as_str).collect();
+    if let Some(schema) = spot.owner.strip_prefix("schema ") {
+        return (trail.len() == 1).then(|| format!("{}{field}", pascal(schema)));
+    }
+    let operation = pascal(spot.owner.strip_prefix("operation ")?);
+    match trail.as_slice() {
+        [parameter] if parameter.starts_with("parameter ") => Some(format!("{operation}{field}")),
+        [response, _] if response.starts_with("response 2") => Some(format!("{operation}Response{field}")),
+        _ => None,
+    }
+}
+
+/// The group a shareable schema at `spot` belongs to: its shape and its field's name, so that
+/// one shape under two names (`image_url`, `video_url`) gives two types, each named for what
+/// it holds.
+fn group_key(spot: &Spot, schema: &Value) -> Option<String> {
+    let name = field_name(spot)?;
+    Some(format!("{name}\u{0}{}", shape_key(schema)?))
 }
 
 fn repeated_shapes(spec: &mut Value) -> BTreeMap<String, Group> {
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     for_each_schema(spec, &mut |spot, schema| {
-        if spot.property_name().is_none() {
+        if is_union_tag(spot, schema) {
             return;
         }
-        if let Some(key) = shape_key(schema) {
+        if let Some(key) = group_key(spot, schema) {
             groups
                 .entry(key)
                 .or_insert_with(|| Group { first: schema.clone(), spots: Vec::new() })
@@ -121,6 +154,13 @@ fn repeated_shapes(spec: &mut Value) -> BTreeMap<String, Group> {
     });
     groups.retain(|_, group| group.spots.len() >= 2);
     groups
+}
+
+/// Whether `schema` is the one-value tag of a `oneOf` branch (`role: user`): behind a `$ref`
+/// typify no longer sees the tag and makes the union untagged.
+fn is_union_tag(spot: &Spot, schema: &Value) -> bool {
+    let in_branch = spot.trail.len() >= 2 && spot.trail[spot.trail.len() - 2].starts_with("oneOf[");
+    in_branch && schema.get("enum").and_then(Value::as_array).is_some_and(|values| values.len() == 1)
 }
 
 /// The shape of a shareable schema (a string enum, or an object with properties) without
