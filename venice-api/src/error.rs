@@ -10,11 +10,13 @@ use std::fmt;
 
 use base64::Engine as _;
 use reqwest::header::{HeaderMap, HeaderName};
+use secrecy::{ExposeSecret, SecretSlice};
 use serde::Deserialize as _;
 use serde_json::{Map, Value};
 
 use crate::defaults::BODY_EXCERPT_BYTES;
 use crate::rate_limit::RateLimits;
+use crate::response::Response;
 use crate::retry;
 use crate::web3::SignerError;
 
@@ -49,6 +51,7 @@ pub enum Error {
     },
     /// The server answered, but not with what the API describes.
     #[error("could not decode the response{}: {reason}; the body begins {excerpt:?}", status_suffix(*.status))]
+    #[non_exhaustive]
     Decode {
         /// The status of the answer, when known.
         status: Option<u16>,
@@ -56,6 +59,9 @@ pub enum Error {
         reason: String,
         /// The start of the body, at most [`BODY_EXCERPT_BYTES`] bytes.
         excerpt: String,
+        /// The whole body, when the answer was a success of an operation that creates
+        /// something (an API key, a job, a top-up): see [`Error::raw_body`].
+        raw_body: Option<Box<RawBody>>,
     },
     /// An argument was refused before anything was sent.
     #[error("invalid argument `{argument}`: {reason}")]
@@ -152,6 +158,47 @@ impl Error {
         }
     }
 
+    /// The whole body of a success answer that created something on the server (an API key,
+    /// a wallet-minted key, a queued job, a top-up) but could not be decoded; `None` for any
+    /// other error.
+    ///
+    /// The server acted: the body may hold the only copy of what it made (a new key's secret),
+    /// so it is kept whole, and never shows in `Display` or `Debug`. The create and mint calls
+    /// of [`api_keys`](crate::api_keys) already read their key out of it when they can; this
+    /// is for what they could not read, and for the other creating calls.
+    ///
+    /// ```
+    /// use venice_api::ExposeSecret as _;
+    ///
+    /// /// Hands what a failed creating call made to `keep` (a secret store), then reports the error.
+    /// fn recover(error: venice_api::Error, keep: impl FnOnce(serde_json::Value)) -> venice_api::Error {
+    ///     if let Some(Ok(answer)) = error.raw_body().map(|body| serde_json::from_slice(body.expose_secret())) {
+    ///         keep(answer);
+    ///     }
+    ///     error
+    /// }
+    /// ```
+    pub fn raw_body(&self) -> Option<&RawBody> {
+        match self {
+            Error::Decode { raw_body, .. } => raw_body.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// An answer that could not be read: `reason` says why, `body` is what came (its start
+    /// becomes the excerpt). The one way a [`Error::Decode`] is made.
+    pub(crate) fn decode(status: Option<u16>, reason: impl fmt::Display, body: &[u8]) -> Self {
+        Error::Decode { status, reason: bounded_reason(reason.to_string()), excerpt: excerpt(body), raw_body: None }
+    }
+
+    /// The same decode error, keeping `raw` as the whole body the server created something with.
+    pub(crate) fn keeping_raw_body(mut self, raw: RawBody) -> Self {
+        if let Error::Decode { raw_body, .. } = &mut self {
+            *raw_body = Some(Box::new(raw));
+        }
+        self
+    }
+
     pub(crate) fn invalid(argument: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidArgument { argument, reason: reason.into() }
     }
@@ -238,6 +285,39 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+/// The whole body of an answer that created something but could not be decoded (see
+/// [`Error::raw_body`]), with what its headers said.
+///
+/// It may hold the only copy of a secret, so it never prints itself (`Debug` shows its size
+/// only) and is wiped from memory when dropped; [`ExposeSecret::expose_secret`] gives the bytes.
+pub struct RawBody {
+    bytes: SecretSlice<u8>,
+    head: Response<()>,
+}
+
+impl RawBody {
+    pub(crate) fn new(bytes: &[u8], head: Response<()>) -> Self {
+        Self { bytes: SecretSlice::from(bytes.to_vec()), head }
+    }
+
+    /// Status, rate limits and request id of the answer the body came with.
+    pub(crate) fn head(&self) -> &Response<()> {
+        &self.head
+    }
+}
+
+impl ExposeSecret<[u8]> for RawBody {
+    fn expose_secret(&self) -> &[u8] {
+        self.bytes.expose_secret()
+    }
+}
+
+impl fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawBody([REDACTED {} bytes])", self.bytes.expose_secret().len())
+    }
+}
 
 /// The kind of an [`ApiError`], from its status and, for the wallet flow, its message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -583,11 +663,10 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     text
 }
 
-/// Why a body did not decode, as serde says it, cut in the middle past the excerpt limit: serde
-/// quotes an offending string whole (a base64 image, a whole page), and an error message must
-/// not carry a body of any size. The start (what was wrong) and the end (where) are kept.
-pub(crate) fn decode_reason(error: &serde_json::Error) -> String {
-    let text = error.to_string();
+/// Why a body did not decode (as serde says it, say), cut in the middle past the excerpt limit:
+/// serde quotes an offending string whole (a base64 image, a whole page), and an error message
+/// must not carry a body of any size. The start (what was wrong) and the end (where) are kept.
+fn bounded_reason(text: String) -> String {
     if text.len() <= BODY_EXCERPT_BYTES {
         return text;
     }

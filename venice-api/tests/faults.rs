@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use common::scripted::{Reply, ScriptedServer};
 use common::{API_KEY, fixture};
 use serde_json::json;
-use venice_api::api_keys::CreateApiKey;
+use venice_api::api_keys::{CreateApiKey, CreatedApiKey};
 use venice_api::{ApiErrorKind, Client, ClientBuilder, Error, Response};
 
 /// Fails the test when `body` takes longer than `seconds`.
@@ -57,17 +57,9 @@ async fn list(name: &str, server: &ScriptedServer, client: &Client) -> venice_ap
 }
 
 /// Creates a key, printing what happened for the report.
-async fn create(
-    name: &str,
-    server: &ScriptedServer,
-    client: &Client,
-) -> venice_api::Result<Response<serde_json::Value>> {
+async fn create(name: &str, server: &ScriptedServer, client: &Client) -> venice_api::Result<Response<CreatedApiKey>> {
     let started = Instant::now();
-    let result = client
-        .api_keys()
-        .create(CreateApiKey::inference("faults"))
-        .await
-        .map(|r| r.map(|body| serde_json::to_value(body).unwrap()));
+    let result = client.api_keys().create(CreateApiKey::inference("faults")).await;
     observe(name, server, started, &result);
     result
 }

@@ -6,6 +6,7 @@ use venice_api_gen::types::{self, ApiKeyType, PostApiKeyGenerateWeb3KeyResponse}
 use super::WalletSigner;
 use crate::api_keys::{KeySettings, checked_description, key_settings_setters};
 use crate::client::Client;
+use crate::created_key::{CreatedApiKey, created_key};
 use crate::defaults::{WALLET_KEY_DESCRIPTION, WALLET_TOKEN_REFRESHES};
 use crate::error::{Error, Result, WalletRejection};
 use crate::response::{self, Response};
@@ -21,6 +22,10 @@ use crate::retry;
 /// fetched and signed once more; when it could not verify the signature (a transient failure),
 /// the proof is sent again with the client's backoff, up to its `max_retries`. Other refusals
 /// come back as [`ApiErrorKind::Wallet`](crate::ApiErrorKind::Wallet).
+///
+/// The key exists at Venice once the proof is answered, so the answer is read to give the key
+/// back whatever shape its other fields have (see [`CreatedApiKey`]); one without even an id
+/// and a secret is an [`Error::Decode`] that keeps the whole body ([`Error::raw_body`]).
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct MintWithWallet<'a, S: ?Sized> {
     client: &'a Client,
@@ -44,7 +49,7 @@ impl<'a, S: WalletSigner + ?Sized> MintWithWallet<'a, S> {
     key_settings_setters!();
 
     /// Mints the key. Arguments are checked before the first request.
-    pub async fn send(self) -> Result<Response<PostApiKeyGenerateWeb3KeyResponse>> {
+    pub async fn send(self) -> Result<Response<CreatedApiKey>> {
         let description = checked_description(self.description.as_deref().unwrap_or(WALLET_KEY_DESCRIPTION))?;
         let settings = self.settings.checked(Utc::now())?;
         let address = self.signer.address().to_string();
@@ -75,7 +80,7 @@ impl<'a, S: WalletSigner + ?Sized> MintWithWallet<'a, S> {
                 {
                     token_refreshes += 1;
                 }
-                outcome => return outcome,
+                outcome => return created_key(outcome),
             }
         }
     }
