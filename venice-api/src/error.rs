@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::defaults::BODY_EXCERPT_BYTES;
 use crate::rate_limit::RateLimits;
+use crate::redact;
 use crate::response::Response;
 use crate::retry;
 use crate::web3::SignerError;
@@ -55,9 +56,10 @@ pub enum Error {
     Decode {
         /// The status of the answer, when known.
         status: Option<u16>,
-        /// Why it could not be decoded.
+        /// Why it could not be decoded; a secret value it would quote reads `[REDACTED]`.
         reason: String,
-        /// The start of the body, at most [`BODY_EXCERPT_BYTES`] bytes.
+        /// The start of the body, at most [`BODY_EXCERPT_BYTES`] bytes, the values of secret
+        /// fields (`apiKey`, `token`, `signature`, …) replaced by `[REDACTED]`.
         excerpt: String,
         /// The whole body, when the answer was a success of an operation that creates
         /// something (an API key, a job, a top-up): see [`Error::raw_body`].
@@ -186,9 +188,12 @@ impl Error {
     }
 
     /// An answer that could not be read: `reason` says why, `body` is what came (its start
-    /// becomes the excerpt). The one way a [`Error::Decode`] is made.
+    /// becomes the excerpt). The one way a [`Error::Decode`] is made: the values of secret
+    /// fields of `body` are hidden from both the excerpt and the reason (serde's reasons quote
+    /// the offending value), see `redact`.
     pub(crate) fn decode(status: Option<u16>, reason: impl fmt::Display, body: &[u8]) -> Self {
-        Error::Decode { status, reason: bounded_reason(reason.to_string()), excerpt: excerpt(body), raw_body: None }
+        let reason = redact::secrets_in(body).scrub(&reason.to_string());
+        Error::Decode { status, reason: bounded_reason(reason), excerpt: excerpt(body), raw_body: None }
     }
 
     /// The same decode error, keeping `raw` as the whole body the server created something with.
@@ -242,9 +247,10 @@ pub struct ApiError {
     pub kind: ApiErrorKind,
     /// Venice's message, or the status's reason phrase when the body had none.
     pub message: String,
-    /// The `details` of a validation error (field name to problems), when present.
+    /// The `details` of a validation error (field name to problems), when present; the
+    /// values of secret fields (`apiKey`, `token`, `signature`, …) read `[REDACTED]`.
     pub details: Option<Value>,
-    /// The `issues` of a validation error, when present.
+    /// The `issues` of a validation error, when present, secret fields redacted as in `details`.
     pub issues: Vec<Value>,
     /// The `code` of an OpenAI-style error, when present.
     pub code: Option<String>,
@@ -256,7 +262,8 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// The rate-limit headers of the answer.
     pub rate_limits: RateLimits,
-    /// The start of the body, at most [`BODY_EXCERPT_BYTES`] bytes.
+    /// The start of the body, at most [`BODY_EXCERPT_BYTES`] bytes, the values of secret
+    /// fields replaced by `[REDACTED]`.
     pub body_excerpt: String,
     /// On a 402, the x402 payment requirements: from the `PAYMENT-REQUIRED` header, or from
     /// a body made of them (`x402Version` and `accepts`, as `POST /x402/top-up` answers).
@@ -456,7 +463,13 @@ impl ApiError {
     /// Reads an error answer: status, headers and raw body, from the operation with hook id
     /// `operation_id`.
     pub(crate) fn from_answer(status: u16, headers: &HeaderMap, body: &[u8], operation_id: Option<&str>) -> Self {
-        let parsed = ParsedBody::read(body);
+        let mut parsed = ParsedBody::read(body);
+        // A server may quote what it was sent, or echo a secret field: none of it is kept.
+        let secrets = redact::secrets_in(body);
+        if !secrets.is_empty() {
+            parsed.message = parsed.message.map(|message| secrets.scrub(&message));
+        }
+        parsed.details.iter_mut().chain(parsed.issues.iter_mut()).for_each(redact::redact_value);
         let message = parsed.message.unwrap_or_else(|| {
             let reason =
                 reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("error");
@@ -638,10 +651,13 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     NAMES.iter().find_map(|name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned))
 }
 
-/// At most [`BODY_EXCERPT_BYTES`] of `body`, as text, cut on a character boundary.
+/// At most [`BODY_EXCERPT_BYTES`] of `body`, as text, cut on a character boundary, with the
+/// values of secret fields replaced by `[REDACTED]` (see `redact`). Only the start of the
+/// body is read, so an excerpt of any body costs the same.
 pub(crate) fn excerpt(body: &[u8]) -> String {
-    let mut cut = body.len() > BODY_EXCERPT_BYTES;
-    let mut head = &body[..body.len().min(BODY_EXCERPT_BYTES)];
+    let shown = redact::redacted(&body[..body.len().min(BODY_EXCERPT_BYTES)]);
+    let mut cut = body.len() > BODY_EXCERPT_BYTES || shown.len() > BODY_EXCERPT_BYTES;
+    let mut head = &shown[..shown.len().min(BODY_EXCERPT_BYTES)];
     // A multi-byte character cut in half at the limit: leave it out rather than show U+FFFD.
     if cut && let Some(last) = head.utf8_chunks().last() {
         head = &head[..head.len() - last.invalid().len()];
@@ -764,11 +780,58 @@ mod tests {
     }
 
     #[test]
+    fn an_excerpt_of_redacted_values_stays_within_the_limit() {
+        let body: String =
+            format!("[{}]", (0..BODY_EXCERPT_BYTES).map(|_| r#"{"key":1}"#).collect::<Vec<_>>().join(","));
+        let text = excerpt(body.as_bytes());
+        assert!(text.len() <= BODY_EXCERPT_BYTES + '…'.len_utf8(), "{}", text.len());
+        assert!(text.ends_with('…'));
+        assert!(!text.contains(":1"), "{text}");
+    }
+
+    #[test]
     fn html_body_gives_the_reason_phrase_and_an_excerpt() {
         let error = answer(502, "<html><body>Bad gateway</body></html>");
         assert_eq!(error.kind, ApiErrorKind::Server);
         assert!(error.message.starts_with("Bad Gateway"), "{}", error.message);
         assert!(error.body_excerpt.contains("<html>"));
+    }
+
+    #[test]
+    fn an_error_answer_never_keeps_a_secret_field_in_its_excerpt_details_or_issues() {
+        let body = br#"{"error":"Invalid request","details":{"signature":{"_errors":["0xabc123def"]}},"issues":[{"path":["token"],"token":"eyJhbGciOi.secret"}],"apiKey":"vk-echoed-1234"}"#;
+        let error = answer(400, std::str::from_utf8(body).unwrap());
+        let shown = format!("{error} {error:?} {}", Error::Api(Box::new(error.clone())));
+        for secret in ["0xabc123def", "eyJhbGciOi.secret", "vk-echoed-1234"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(error.body_excerpt.contains(r#""apiKey":"[REDACTED]""#), "{}", error.body_excerpt);
+        assert_eq!(error.issues[0]["path"][0], "token", "what is not secret is kept");
+    }
+
+    #[test]
+    fn a_server_message_quoting_a_secret_of_its_answer_hides_it() {
+        let error = answer(400, r#"{"error":"Key vk-echoed-1234 is revoked","key":"vk-echoed-1234"}"#);
+        assert_eq!(error.message, "Key [REDACTED] is revoked");
+    }
+
+    #[test]
+    fn a_decode_reason_quoting_a_secret_hides_it() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code, reason = "only decoded")]
+        struct Created {
+            #[serde(rename = "apiKey")]
+            api_key: u64,
+        }
+        let body = br#"{"apiKey":"vk-created-0a1b2c3d","id":"e28e"}"#;
+        let serde_error = serde_json::from_slice::<Created>(body).unwrap_err();
+        assert!(serde_error.to_string().contains("vk-created-0a1b2c3d"), "serde quotes the value: {serde_error}");
+
+        let error = Error::decode(Some(200), serde_error, body);
+
+        let shown = format!("{error} {error:?} {error:#?}");
+        assert!(!shown.contains("vk-created"), "{shown}");
+        assert!(shown.contains("[REDACTED]"), "{shown}");
     }
 
     #[test]

@@ -67,6 +67,7 @@ mod jobs;
 #[cfg(feature = "models")]
 pub mod models;
 mod rate_limit;
+mod redact;
 mod response;
 #[cfg(feature = "responses")]
 pub mod responses;

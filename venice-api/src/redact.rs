@@ -402,7 +402,10 @@ mod tests {
     fn kept_json_has_its_secret_fields_redacted() {
         let mut value = json!({"issues": [{"path": ["signature"], "signature": "0xabc"}], "token": {"a": 1}});
         redact_value(&mut value);
-        assert_eq!(value, json!({"issues": [{"path": ["signature"], "signature": "[REDACTED]"}], "token": "[REDACTED]"}));
+        assert_eq!(
+            value,
+            json!({"issues": [{"path": ["signature"], "signature": "[REDACTED]"}], "token": "[REDACTED]"})
+        );
     }
 
     /// A secret made of characters the JSON around it does not use.
