@@ -71,8 +71,8 @@ fn last_chars(secret: &str, n: usize) -> String {
 
 /// Explains a refusal of the wallet flow; anything else is returned as it is.
 fn explain(err: Error) -> Box<dyn std::error::Error> {
-    // An expired token is refreshed once, and a signature Venice could not verify is sent
-    // again with backoff, by the flow itself: what comes back here is final.
+    // An expired (or altered) token is refreshed once, and a signature Venice could not verify
+    // is sent again with backoff, by the flow itself: what comes back here is final.
     match err.wallet_rejection() {
         Some(WalletRejection::NotStaked) => eprintln!("the wallet has no staked VVV; stake some first"),
         Some(WalletRejection::SignatureMismatch) => {

@@ -384,75 +384,81 @@ impl fmt::Display for ApiErrorKind {
 
 /// Why Venice refused a wallet-signed key request (a 400 of `POST /api_keys/generate_web3_key`).
 ///
-/// Venice says why in the error message; the published spec lists the reasons but not their
-/// exact wording, so the message is matched on its key words.
+/// Venice documents eight refusals, each by a message its error text contains (matched
+/// without regard to case; [`from_message`](Self::from_message)). What the mint flow
+/// ([`MintWithWallet::send`](crate::web3::MintWithWallet::send)) does about each is said on
+/// its variant: a token Venice would no longer accept is replaced by a fresh one, once
+/// ([`WALLET_TOKEN_REFRESHES`](crate::defaults::WALLET_TOKEN_REFRESHES)); a verification that
+/// failed on Venice's side is sent again with backoff; anything else comes back to the caller,
+/// since sending the same proof again cannot succeed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WalletRejection {
-    /// The address is not a valid Ethereum address.
+    /// `Invalid wallet address`: the address sent is not an EVM address. Not retried.
     InvalidAddress,
-    /// The token is older than its 15 minutes; the flow fetches a fresh one once by itself.
+    /// `JWT has expired`: the token is older than its 15 minutes. The flow fetches a fresh
+    /// token, signs it and sends again.
     TokenExpired,
-    /// The token's own signature (Venice's) does not check out.
+    /// `JWT signature is invalid`: the token is not one Venice issued (it was altered on the
+    /// way). The flow fetches a fresh token, as for an expired one.
     TokenSignatureInvalid,
-    /// The token's claims are not what Venice issued.
+    /// `JWT claims are invalid`: the token's issuer or audience is wrong, so it is not the
+    /// token as Venice issued it. Not retried: the flow sends tokens unaltered, so a fresh one
+    /// would meet the same fate (something between client and Venice rewrites them).
     TokenClaimsInvalid,
-    /// The token is not a well-formed JWT.
+    /// `JWT is malformed`: what was sent as the token is not a JWT. Not retried (a bug).
     TokenMalformed,
-    /// The wallet signature does not recover to the address sent.
+    /// `Wallet signature does not match`: the signature does not recover to the address
+    /// sent (the signer signs with another key). Not retried.
     SignatureMismatch,
-    /// Venice could not verify the signature this time; retried with backoff by the flow.
+    /// `Could not verify wallet signature`: verification failed on Venice's side, for now.
+    /// The flow sends the same proof again with backoff, up to the client's `max_retries`.
     SignatureUnverified,
-    /// The wallet holds no staked VVV.
+    /// `Wallet has no staked VVV on Base`: the wallet holds no sVVV. Not retried.
     NotStaked,
 }
+
+/// The message each rejection's error text contains, as Venice documents it.
+const WALLET_MESSAGES: [(&str, WalletRejection); 8] = [
+    ("Invalid wallet address", WalletRejection::InvalidAddress),
+    ("JWT has expired", WalletRejection::TokenExpired),
+    ("JWT signature is invalid", WalletRejection::TokenSignatureInvalid),
+    ("JWT claims are invalid", WalletRejection::TokenClaimsInvalid),
+    ("JWT is malformed", WalletRejection::TokenMalformed),
+    ("Wallet signature does not match", WalletRejection::SignatureMismatch),
+    ("Could not verify wallet signature", WalletRejection::SignatureUnverified),
+    ("Wallet has no staked VVV on Base", WalletRejection::NotStaked),
+];
 
 impl fmt::Display for WalletRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             WalletRejection::InvalidAddress => "invalid wallet address",
             WalletRejection::TokenExpired => "token expired",
-            WalletRejection::TokenSignatureInvalid => "token signature invalid",
+            WalletRejection::TokenSignatureInvalid => "token not issued by Venice",
             WalletRejection::TokenClaimsInvalid => "token claims invalid",
             WalletRejection::TokenMalformed => "token malformed",
             WalletRejection::SignatureMismatch => "wallet signature does not match the address",
             WalletRejection::SignatureUnverified => "wallet signature could not be verified",
-            WalletRejection::NotStaked => "wallet has no staked VVV",
+            WalletRejection::NotStaked => "wallet has no staked VVV on Base",
         })
     }
 }
 
 impl WalletRejection {
-    /// The rejection a wallet-flow error message describes, if it is one of the documented ones.
+    /// The rejection a wallet-flow error text describes: the one whose documented message it
+    /// contains (case aside), if any.
     pub fn from_message(message: &str) -> Option<Self> {
-        let m = message.to_ascii_lowercase();
-        let has = |word: &str| m.contains(word);
-        if has("stake") || has("staking") || has("svvv") {
-            return Some(WalletRejection::NotStaked);
-        }
-        if has("token") {
-            return if has("expired") {
-                Some(WalletRejection::TokenExpired)
-            } else if has("claim") {
-                Some(WalletRejection::TokenClaimsInvalid)
-            } else if has("malformed") || has("format") {
-                Some(WalletRejection::TokenMalformed)
-            } else if has("signature") {
-                Some(WalletRejection::TokenSignatureInvalid)
-            } else {
-                None
-            };
-        }
-        if has("could not be verified") || has("could not verify") || has("unable to verify") {
-            return Some(WalletRejection::SignatureUnverified);
-        }
-        if has("signature") && (has("match") || has("invalid") || has("recover")) {
-            return Some(WalletRejection::SignatureMismatch);
-        }
-        if has("address") {
-            return Some(WalletRejection::InvalidAddress);
-        }
-        None
+        let message = message.to_ascii_lowercase();
+        WALLET_MESSAGES
+            .iter()
+            .find(|(documented, _)| message.contains(documented.to_ascii_lowercase().as_str()))
+            .map(|(_, rejection)| *rejection)
+    }
+
+    /// Whether a fresh token, signed and sent, can succeed where this one was refused.
+    pub(crate) fn wants_fresh_token(self) -> bool {
+        matches!(self, WalletRejection::TokenExpired | WalletRejection::TokenSignatureInvalid)
     }
 }
 
@@ -843,27 +849,55 @@ mod tests {
         assert!(!text.contains('\u{FFFD}'));
     }
 
+    /// Each documented message, verbatim, and the rejection it means.
+    const DOCUMENTED: [(&str, WalletRejection); 8] = [
+        ("Invalid wallet address", WalletRejection::InvalidAddress),
+        ("JWT has expired", WalletRejection::TokenExpired),
+        ("JWT signature is invalid", WalletRejection::TokenSignatureInvalid),
+        ("JWT claims are invalid", WalletRejection::TokenClaimsInvalid),
+        ("JWT is malformed", WalletRejection::TokenMalformed),
+        ("Wallet signature does not match", WalletRejection::SignatureMismatch),
+        ("Could not verify wallet signature", WalletRejection::SignatureUnverified),
+        ("Wallet has no staked VVV on Base", WalletRejection::NotStaked),
+    ];
+
     #[test]
-    fn wallet_messages_map_to_their_rejections() {
-        let cases = [
-            ("Invalid wallet address", WalletRejection::InvalidAddress),
-            ("Token expired", WalletRejection::TokenExpired),
-            ("Invalid token signature", WalletRejection::TokenSignatureInvalid),
-            ("Invalid token claims", WalletRejection::TokenClaimsInvalid),
-            ("Malformed token", WalletRejection::TokenMalformed),
-            ("Wallet signature does not match the address", WalletRejection::SignatureMismatch),
-            ("Signature could not be verified, please try again", WalletRejection::SignatureUnverified),
-            ("Wallet does not have any staked VVV", WalletRejection::NotStaked),
-        ];
-        for (message, rejection) in cases {
+    fn each_documented_wallet_message_maps_to_its_rejection() {
+        for (message, rejection) in DOCUMENTED {
             assert_eq!(WalletRejection::from_message(message), Some(rejection), "{message}");
         }
-        assert_eq!(WalletRejection::from_message("Something else entirely"), None);
+    }
+
+    #[test]
+    fn a_wallet_message_is_recognised_inside_a_longer_error_text_and_in_any_case() {
+        assert_eq!(
+            WalletRejection::from_message("Failed to generate API key: JWT has expired"),
+            Some(WalletRejection::TokenExpired)
+        );
+        assert_eq!(
+            WalletRejection::from_message("COULD NOT VERIFY WALLET SIGNATURE. Please retry."),
+            Some(WalletRejection::SignatureUnverified)
+        );
+    }
+
+    #[test]
+    fn text_that_contains_no_documented_message_is_no_wallet_rejection() {
+        for message in ["Something else entirely", "Token expired", "Invalid signature", "", "JWT"] {
+            assert_eq!(WalletRejection::from_message(message), None, "{message}");
+        }
+    }
+
+    #[test]
+    fn only_an_expired_or_foreign_token_asks_for_a_fresh_one() {
+        for (message, rejection) in DOCUMENTED {
+            let expected = message == "JWT has expired" || message == "JWT signature is invalid";
+            assert_eq!(rejection.wants_fresh_token(), expected, "{message}");
+        }
     }
 
     #[test]
     fn wallet_rejections_apply_only_to_the_wallet_operation() {
-        let body = br#"{"error":"Token expired"}"#;
+        let body = br#"{"error":"JWT has expired"}"#;
         let wallet = ApiError::from_answer(400, &HeaderMap::new(), body, Some("post_api_key_generate_web3_key"));
         let other = ApiError::from_answer(400, &HeaderMap::new(), body, Some("create_api_key"));
         assert_eq!(wallet.kind, ApiErrorKind::Wallet(WalletRejection::TokenExpired));

@@ -193,7 +193,7 @@ async fn mint_uses_venices_default_description() {
 async fn an_expired_token_is_replaced_once_and_the_mint_succeeds() {
     let server = MockServer::start().await;
     mount_tokens(&server).await;
-    mount_minter(&server, vec![refusal("Token expired"), ok_fixture("postApiKeyGenerateWeb3Key")]).await;
+    mount_minter(&server, vec![refusal("JWT has expired"), ok_fixture("postApiKeyGenerateWeb3Key")]).await;
 
     keyless(&server).api_keys().mint_with_wallet(&wallet(), ApiKeyType::Inference).send().await.unwrap();
 
@@ -207,7 +207,7 @@ async fn an_expired_token_is_replaced_once_and_the_mint_succeeds() {
 async fn a_token_that_expires_twice_is_reported() {
     let server = MockServer::start().await;
     mount_tokens(&server).await;
-    mount_minter(&server, vec![refusal("Token expired")]).await;
+    mount_minter(&server, vec![refusal("JWT has expired")]).await;
 
     let error =
         keyless(&server).api_keys().mint_with_wallet(&wallet(), ApiKeyType::Inference).send().await.unwrap_err();
@@ -218,14 +218,39 @@ async fn a_token_that_expires_twice_is_reported() {
 }
 
 #[tokio::test]
+async fn a_token_venice_did_not_issue_is_replaced_once_and_the_mint_succeeds() {
+    let server = MockServer::start().await;
+    mount_tokens(&server).await;
+    mount_minter(&server, vec![refusal("JWT signature is invalid"), ok_fixture("postApiKeyGenerateWeb3Key")]).await;
+
+    keyless(&server).api_keys().mint_with_wallet(&wallet(), ApiKeyType::Inference).send().await.unwrap();
+
+    let requests = received(&server).await;
+    assert_eq!((count(&requests, "GET"), count(&requests, "POST")), (2, 2));
+    let second: Value = serde_json::from_slice(&requests[3].body).unwrap();
+    assert_eq!(second["token"], "eyJhbGciOiJIUzI1NiJ9.token-2.sig", "the fresh token is the one signed");
+}
+
+#[tokio::test]
+async fn an_expired_then_foreign_token_share_the_one_refresh() {
+    let server = MockServer::start().await;
+    mount_tokens(&server).await;
+    mount_minter(&server, vec![refusal("JWT has expired"), refusal("JWT signature is invalid")]).await;
+
+    let error =
+        keyless(&server).api_keys().mint_with_wallet(&wallet(), ApiKeyType::Inference).send().await.unwrap_err();
+
+    assert_eq!(error.wallet_rejection(), Some(WalletRejection::TokenSignatureInvalid));
+    let requests = received(&server).await;
+    assert_eq!((count(&requests, "GET"), count(&requests, "POST")), (2, 2));
+}
+
+#[tokio::test]
 async fn an_unverifiable_signature_is_sent_again_after_a_backoff() {
     let server = MockServer::start().await;
     mount_tokens(&server).await;
-    mount_minter(
-        &server,
-        vec![refusal("Signature could not be verified, please try again"), ok_fixture("postApiKeyGenerateWeb3Key")],
-    )
-    .await;
+    mount_minter(&server, vec![refusal("Could not verify wallet signature"), ok_fixture("postApiKeyGenerateWeb3Key")])
+        .await;
 
     keyless(&server).api_keys().mint_with_wallet(&wallet(), ApiKeyType::Inference).send().await.unwrap();
 
@@ -235,13 +260,13 @@ async fn an_unverifiable_signature_is_sent_again_after_a_backoff() {
 
 #[tokio::test]
 async fn each_documented_refusal_is_a_typed_error_and_is_not_retried() {
+    // The documented refusals a fresh token or another attempt cannot cure.
     let cases = [
         ("Invalid wallet address", WalletRejection::InvalidAddress),
-        ("Invalid token signature", WalletRejection::TokenSignatureInvalid),
-        ("Invalid token claims", WalletRejection::TokenClaimsInvalid),
-        ("Malformed token", WalletRejection::TokenMalformed),
+        ("JWT claims are invalid", WalletRejection::TokenClaimsInvalid),
+        ("JWT is malformed", WalletRejection::TokenMalformed),
         ("Wallet signature does not match", WalletRejection::SignatureMismatch),
-        ("Wallet does not have any staked VVV", WalletRejection::NotStaked),
+        ("Wallet has no staked VVV on Base", WalletRejection::NotStaked),
     ];
     for (message, rejection) in cases {
         let server = MockServer::start().await;

@@ -255,7 +255,7 @@ async fn errors_of_a_failed_wallet_mint_never_show_either_secret() {
     within(10, async {
         let token = json!({"data": {"token": "eyJhbGciOiJIUzI1NiJ9.token.sig"}, "success": true});
         for refusal in [
-            Reply::json(400, &json!({"error": "Wallet signature does not match the address"})),
+            Reply::json(400, &json!({"error": "Wallet signature does not match"})),
             Reply::json(500, &json!({"error": "Internal server error"})),
             Reply::Reset,
         ] {

@@ -18,10 +18,11 @@ use crate::retry;
 ///
 /// `send` fetches a token (`GET /api_keys/generate_web3_key`), signs the token text with the
 /// wallet (EIP-191 `personal_sign`), and posts the address, signature and token. Neither
-/// request carries an API key. When Venice answers that the token expired, a fresh token is
-/// fetched and signed once more; when it could not verify the signature (a transient failure),
-/// the proof is sent again with the client's backoff, up to its `max_retries`. Other refusals
-/// come back as [`ApiErrorKind::Wallet`](crate::ApiErrorKind::Wallet).
+/// request carries an API key. When Venice answers that the token expired or is not one it
+/// issued, a fresh token is fetched and signed, once; when it could not verify the signature
+/// (a transient failure), the proof is sent again with the client's backoff, up to its
+/// `max_retries`. Other refusals come back as
+/// [`ApiErrorKind::Wallet`](crate::ApiErrorKind::Wallet); [`WalletRejection`] says which.
 ///
 /// The key exists at Venice once the proof is answered, so the answer is read to give the key
 /// back whatever shape its other fields have (see [`CreatedApiKey`]); one without even an id
@@ -75,7 +76,7 @@ impl<'a, S: WalletSigner + ?Sized> MintWithWallet<'a, S> {
                 .map_err(|e: types::error::ConversionError| Error::invalid("request", e.to_string()))?;
             match self.send_proof(&body).await {
                 Err(error)
-                    if error.wallet_rejection() == Some(WalletRejection::TokenExpired)
+                    if error.wallet_rejection().is_some_and(WalletRejection::wants_fresh_token)
                         && token_refreshes < WALLET_TOKEN_REFRESHES =>
                 {
                     token_refreshes += 1;
