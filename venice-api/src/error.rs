@@ -11,8 +11,7 @@ use std::fmt;
 use base64::Engine as _;
 use reqwest::header::{HeaderMap, HeaderName};
 use secrecy::{ExposeSecret, SecretSlice};
-use serde::Deserialize as _;
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 use crate::defaults::BODY_EXCERPT_BYTES;
 use crate::rate_limit::RateLimits;
@@ -551,29 +550,96 @@ impl PaymentRequired {
 }
 
 /// What an x402 402 answer asks for: the payments accepted for the resource, one of which a
-/// wallet signs and sends back (as `PAYMENT-SIGNATURE`) with the same call. Fields the
-/// protocol adds later are kept in `other`.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+/// wallet signs and sends back (as `PAYMENT-SIGNATURE`) with the same call.
+///
+/// Read field by field, so that one field or option of an unexpected shape loses nothing
+/// else: a field this version cannot read is kept as sent in `other` (fields the protocol adds
+/// later land there too), an entry of `accepts` that is not a readable option in
+/// [`unreadable_accepts`](Self::unreadable_accepts). Serializing gives back the fields as they
+/// came (the readable options first).
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaymentRequirements {
-    /// Version of the x402 protocol.
-    #[serde(rename = "x402Version", default, deserialize_with = "whole_number")]
-    pub x402_version: Option<u64>,
+    /// Version of the x402 protocol, as sent: the spec types it as any JSON number;
+    /// [`version`](Self::version) reads it as a whole number.
+    pub x402_version: Option<Number>,
     /// Error code for programs, when given.
-    #[serde(default)]
     pub error: Option<String>,
     /// The resource being paid for.
-    #[serde(default)]
     pub resource: Option<PaymentResource>,
-    /// The payments accepted; pick one and sign it.
-    #[serde(default)]
+    /// The payments accepted that this version can read; pick one and sign it.
     pub accepts: Vec<PaymentOption>,
+    /// The entries of `accepts` that are not payment options this version can read (one of
+    /// `scheme`, `network`, `amount`, `asset`, `payTo` missing or not text), as sent.
+    pub unreadable_accepts: Vec<Value>,
     /// Protocol extensions, such as a `sign-in-with-x` challenge.
-    #[serde(default)]
     pub extensions: Option<Map<String, Value>>,
-    /// Any other field.
-    #[serde(flatten)]
+    /// Any other field, and any of the above sent in a shape this version cannot read.
     pub other: Map<String, Value>,
+}
+
+impl PaymentRequirements {
+    /// The protocol version as a whole number (`2`, also when sent as `2.0`); `None` when
+    /// absent or not a whole number at least zero.
+    pub fn version(&self) -> Option<u64> {
+        self.x402_version.as_ref().and_then(whole_number)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PaymentRequirements {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut other = Map::<String, Value>::deserialize(deserializer)?;
+        let x402_version = take(&mut other, "x402Version", |v| v.as_number().cloned());
+        let error = take(&mut other, "error", |v| v.as_str().map(str::to_owned));
+        let resource = take(&mut other, "resource", |v| PaymentResource::deserialize(v).ok());
+        let extensions = take(&mut other, "extensions", |v| v.as_object().cloned());
+        let entries = take(&mut other, "accepts", |v| v.as_array().cloned()).unwrap_or_default();
+        let (mut accepts, mut unreadable_accepts) = (Vec::new(), Vec::new());
+        for entry in entries {
+            match PaymentOption::read(&entry) {
+                Some(option) => accepts.push(option),
+                None => unreadable_accepts.push(entry),
+            }
+        }
+        Ok(PaymentRequirements { x402_version, error, resource, accepts, unreadable_accepts, extensions, other })
+    }
+}
+
+impl serde::Serialize for PaymentRequirements {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(version) = &self.x402_version {
+            map.serialize_entry("x402Version", version)?;
+        }
+        if let Some(error) = &self.error {
+            map.serialize_entry("error", error)?;
+        }
+        if let Some(resource) = &self.resource {
+            map.serialize_entry("resource", resource)?;
+        }
+        if !self.accepts.is_empty() || !self.unreadable_accepts.is_empty() || !self.other.contains_key("accepts") {
+            let options = self.accepts.iter().map(|o| serde_json::to_value(o).map_err(serde::ser::Error::custom));
+            let all: Vec<Value> =
+                options.chain(self.unreadable_accepts.iter().cloned().map(Ok)).collect::<Result<_, _>>()?;
+            map.serialize_entry("accepts", &all)?;
+        }
+        if let Some(extensions) = &self.extensions {
+            map.serialize_entry("extensions", extensions)?;
+        }
+        for (name, value) in &self.other {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// Removes field `name` from `fields` when `read` can read it; a value it cannot read stays
+/// in `fields` as sent.
+fn take<T>(fields: &mut Map<String, Value>, name: &str, read: impl FnOnce(&Value) -> Option<T>) -> Option<T> {
+    let value = read(fields.get(name)?)?;
+    fields.remove(name);
+    Some(value)
 }
 
 /// The resource an x402 payment is for.
@@ -581,13 +647,13 @@ pub struct PaymentRequirements {
 #[non_exhaustive]
 pub struct PaymentResource {
     /// URL of the resource.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// What the resource is.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Media type of the resource.
-    #[serde(rename = "mimeType", default)]
+    #[serde(rename = "mimeType", default, skip_serializing_if = "Option::is_none")]
     pub mime_type: Option<String>,
     /// Any other field.
     #[serde(flatten)]
@@ -595,42 +661,96 @@ pub struct PaymentResource {
 }
 
 /// One payment an x402 resource accepts.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+///
+/// A wallet signs one and sends it back as the `accepted` of its payment, so it serializes
+/// as it came: a field of an unexpected shape (say a `maxTimeoutSeconds` in text) is kept as
+/// sent in `other`, not dropped and not rewritten.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaymentOption {
     /// Payment scheme (`exact`).
     pub scheme: String,
-    /// Network to pay on.
+    /// Network to pay on, in CAIP-2 form (`eip155:8453` is Base).
     pub network: String,
     /// Amount to pay, in the token's smallest unit (`maxAmountRequired` in x402 version 1).
-    #[serde(alias = "maxAmountRequired")]
     pub amount: String,
     /// Address or mint of the token to pay with.
     pub asset: String,
     /// Wallet that receives the payment.
-    #[serde(rename = "payTo")]
     pub pay_to: String,
-    /// Longest time allowed for settlement, in seconds.
-    #[serde(rename = "maxTimeoutSeconds", default, deserialize_with = "whole_number")]
-    pub max_timeout_seconds: Option<u64>,
-    /// Network-specific extras, such as the fee payer on Solana.
-    #[serde(default)]
+    /// Longest time allowed for settlement, in seconds, as sent: the spec types it as any
+    /// JSON number; [`max_timeout`](Self::max_timeout) reads it as a duration.
+    pub max_timeout_seconds: Option<Number>,
+    /// Network-specific extras, such as the token's EIP-712 `name` and `version`, or the fee
+    /// payer on Solana.
     pub extra: Map<String, Value>,
-    /// Any other field.
-    #[serde(flatten)]
+    /// Any other field, and `maxTimeoutSeconds` or `extra` when sent in a shape this version
+    /// cannot read.
     pub other: Map<String, Value>,
 }
 
-/// A non-negative whole number, written as an integer or as a float (`2`, `2.0`).
-fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
-    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else { return Ok(None) };
+impl PaymentOption {
+    /// The longest time allowed for settlement; `None` when absent, negative or not finite
+    /// (fractions of a second are kept).
+    pub fn max_timeout(&self) -> Option<std::time::Duration> {
+        let seconds = self.max_timeout_seconds.as_ref()?.as_f64().filter(|s| *s >= 0.0)?;
+        std::time::Duration::try_from_secs_f64(seconds).ok()
+    }
+
+    /// The option `entry` describes, if it is an object with the text fields every option has.
+    fn read(entry: &Value) -> Option<Self> {
+        let mut other = entry.as_object()?.clone();
+        let mut text = |name: &str| take(&mut other, name, |v| v.as_str().map(str::to_owned));
+        let scheme = text("scheme")?;
+        let network = text("network")?;
+        let amount = text("amount").or_else(|| text("maxAmountRequired"))?;
+        let asset = text("asset")?;
+        let pay_to = text("payTo")?;
+        let max_timeout_seconds = take(&mut other, "maxTimeoutSeconds", |v| v.as_number().cloned());
+        let extra = take(&mut other, "extra", |v| v.as_object().cloned()).unwrap_or_default();
+        Some(PaymentOption { scheme, network, amount, asset, pay_to, max_timeout_seconds, extra, other })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PaymentOption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let entry = Value::deserialize(deserializer)?;
+        PaymentOption::read(&entry).ok_or_else(|| {
+            serde::de::Error::custom(
+                "not an x402 payment option: scheme, network, amount, asset or payTo is missing or not text",
+            )
+        })
+    }
+}
+
+impl serde::Serialize for PaymentOption {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("scheme", &self.scheme)?;
+        map.serialize_entry("network", &self.network)?;
+        map.serialize_entry("amount", &self.amount)?;
+        map.serialize_entry("asset", &self.asset)?;
+        map.serialize_entry("payTo", &self.pay_to)?;
+        if let Some(seconds) = &self.max_timeout_seconds {
+            map.serialize_entry("maxTimeoutSeconds", seconds)?;
+        }
+        // Kept as sent in `other` when it was not an object: written once, from there.
+        if !self.other.contains_key("extra") {
+            map.serialize_entry("extra", &self.extra)?;
+        }
+        for (name, value) in &self.other {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// `number` as a whole number at least zero (`2`, `2.0`), if it is one.
+fn whole_number(number: &Number) -> Option<u64> {
     number
         .as_u64()
-        .or_else(|| {
-            number.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0 && *f <= u64::MAX as f64).map(|f| f as u64)
-        })
-        .map(Some)
-        .ok_or_else(|| serde::de::Error::custom(format!("{number} is not a whole number")))
+        .or_else(|| number.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0 && *f < u64::MAX as f64).map(|f| f as u64))
 }
 
 fn kind_of(status: u16) -> ApiErrorKind {
@@ -939,7 +1059,7 @@ mod tests {
         assert_eq!(error.kind, ApiErrorKind::PaymentRequired);
         assert_eq!(error.message, "Payment required");
         let requirements = error.payment_requirements().expect("decoded requirements");
-        assert_eq!(requirements.x402_version, Some(2));
+        assert_eq!(requirements.version(), Some(2));
         assert_eq!(requirements.resource.as_ref().unwrap().mime_type.as_deref(), Some("application/json"));
         let option = &requirements.accepts[0];
         assert_eq!(
@@ -947,7 +1067,7 @@ mod tests {
             ("exact", "eip155:8453", "10000")
         );
         assert_eq!(option.pay_to, "0x45b73055f3adcc4577bb709db10b19d11b5c94ee");
-        assert_eq!(option.max_timeout_seconds, Some(300));
+        assert_eq!(option.max_timeout(), Some(std::time::Duration::from_secs(300)));
         assert_eq!(option.extra["name"], "USD Coin");
         assert_eq!(option.other["futureField"], true);
         assert_eq!(requirements.other["somethingNew"], 1);
@@ -996,8 +1116,122 @@ mod tests {
         let body = br#"{"x402Version":2.0,"accepts":[{"scheme":"exact","network":"solana","asset":"EPjF","amount":"1000000","payTo":"9xQe","maxTimeoutSeconds":60}]}"#;
         let error = ApiError::from_answer(402, &HeaderMap::new(), body, Some("top_up_x402_balance"));
         let requirements = error.payment_requirements().expect("requirements from the body");
-        assert_eq!(requirements.x402_version, Some(2));
+        assert_eq!(requirements.version(), Some(2));
         assert_eq!(requirements.accepts[0].network, "solana");
+    }
+
+    /// A Base option as the facts describe one (USDC on Base, $5 in base units).
+    fn base_option() -> Value {
+        serde_json::json!({
+            "scheme": "exact",
+            "network": "eip155:8453",
+            "amount": "5000000",
+            "asset": "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+            "payTo": "0x45b73055f3adcc4577bb709db10b19d11b5c94ee",
+            "maxTimeoutSeconds": 300,
+            "extra": {"name": "USD Coin", "version": "2"}
+        })
+    }
+
+    /// A Solana option as the published spec's example shows one.
+    fn solana_option() -> Value {
+        serde_json::json!({
+            "scheme": "exact",
+            "network": "solana",
+            "asset": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+            "amount": "10000000",
+            "payTo": "8qUL23aSj7mDWdoLMXGHFvnVCT9wd7jXcysiekroADEL",
+            "maxTimeoutSeconds": 300,
+            "extra": {"feePayer": "BFK9TLC3edb13K6v4YyH3DwPb5DSUpkWvb7XnqCL9b4F"}
+        })
+    }
+
+    fn requirements(json: Value) -> PaymentRequirements {
+        serde_json::from_value(json).expect("requirements decode")
+    }
+
+    #[test]
+    fn the_payment_required_body_of_the_published_spec_decodes_whole() {
+        let body = serde_json::json!({
+            "x402Version": 2,
+            "error": "Payment required",
+            "resource": {"url": "https://api.venice.ai/api/v1/chat/completions", "description": "Venice API", "mimeType": "application/json"},
+            "accepts": [base_option(), solana_option()],
+            "extensions": {"sign-in-with-x": {"nonce": "a1b2c3d4e5f60718"}},
+            "authOptions": {
+                "apiKey": {"header": "Authorization: Bearer YOUR_API_KEY", "getKey": "https://venice.ai/settings/api", "docs": "https://docs.venice.ai/api-reference"},
+                "x402Wallet": {"header": "SIGN-IN-WITH-X", "legacyHeader": "X-Sign-In-With-X", "topUp": "POST /api/v1/x402/top-up", "docs": "https://docs.venice.ai/api-reference/endpoint/x402/top-up"}
+            }
+        });
+        let read = requirements(body.clone());
+        assert_eq!(read.version(), Some(2));
+        assert_eq!(read.accepts.len(), 2);
+        assert!(read.unreadable_accepts.is_empty());
+        assert_eq!(read.other["authOptions"]["x402Wallet"]["header"], "SIGN-IN-WITH-X");
+        assert_eq!(serde_json::to_value(&read).unwrap(), body, "serializes back as it came");
+    }
+
+    #[test]
+    fn a_version_and_a_timeout_are_read_from_any_json_number_and_kept_as_sent() {
+        let mut option = base_option();
+        option["maxTimeoutSeconds"] = serde_json::json!(90.5);
+        let read = requirements(serde_json::json!({"x402Version": 2.0, "accepts": [option.clone()]}));
+        assert_eq!(read.version(), Some(2));
+        assert_eq!(read.accepts[0].max_timeout(), Some(std::time::Duration::from_millis(90_500)));
+        assert_eq!(serde_json::to_value(&read.accepts[0]).unwrap(), option, "the option signed is the one sent");
+    }
+
+    #[test]
+    fn numbers_that_are_no_version_or_timeout_read_as_none_and_lose_nothing() {
+        for (version, timeout) in [(-1.0, -5.0), (2.5, 1e300), (1e30, f64::MAX)] {
+            let mut option = base_option();
+            option["maxTimeoutSeconds"] = serde_json::json!(timeout);
+            let read = requirements(serde_json::json!({"x402Version": version, "accepts": [option]}));
+            assert_eq!(read.version(), None, "{version}");
+            assert_eq!(read.accepts[0].max_timeout(), None, "{timeout}");
+            assert_eq!(read.accepts.len(), 1);
+        }
+    }
+
+    #[test]
+    fn one_unreadable_option_does_not_lose_the_others() {
+        let mut no_amount = base_option();
+        no_amount.as_object_mut().unwrap().remove("amount");
+        let mut numeric_pay_to = solana_option();
+        numeric_pay_to["payTo"] = serde_json::json!(42);
+        let read = requirements(serde_json::json!({
+            "x402Version": 2,
+            "accepts": [no_amount.clone(), base_option(), null, numeric_pay_to.clone(), solana_option()]
+        }));
+        let networks: Vec<_> = read.accepts.iter().map(|o| o.network.as_str()).collect();
+        assert_eq!(networks, ["eip155:8453", "solana"]);
+        assert_eq!(read.unreadable_accepts, [no_amount, Value::Null, numeric_pay_to]);
+    }
+
+    #[test]
+    fn a_field_of_an_unexpected_shape_is_kept_as_sent_and_the_option_still_reads() {
+        let mut option = base_option();
+        option["maxTimeoutSeconds"] = serde_json::json!("300");
+        option["extra"] = serde_json::json!("USD Coin v2");
+        let read =
+            requirements(serde_json::json!({"x402Version": "2", "resource": "chat", "accepts": [option.clone()]}));
+        let read_option = &read.accepts[0];
+        assert_eq!((read_option.max_timeout_seconds.as_ref(), read_option.max_timeout()), (None, None));
+        assert_eq!(read_option.other["maxTimeoutSeconds"], "300");
+        assert_eq!(serde_json::to_value(read_option).unwrap(), option, "nothing dropped or written twice");
+        assert_eq!((read.version(), read.resource.as_ref()), (None, None));
+        assert_eq!(
+            (&read.other["x402Version"], &read.other["resource"]),
+            (&serde_json::json!("2"), &serde_json::json!("chat"))
+        );
+    }
+
+    #[test]
+    fn requirements_with_an_accepts_that_is_no_list_keep_it_as_sent() {
+        let read = requirements(serde_json::json!({"x402Version": 2, "accepts": {"scheme": "exact"}}));
+        assert!(read.accepts.is_empty());
+        assert_eq!(read.other["accepts"]["scheme"], "exact");
+        assert_eq!(serde_json::to_value(&read).unwrap()["accepts"]["scheme"], "exact");
     }
 
     #[test]
