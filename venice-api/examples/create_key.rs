@@ -13,7 +13,7 @@
 use chrono::{Duration, Utc};
 use venice_api::api_keys::CreateApiKey;
 use venice_api::types::LimitPeriod;
-use venice_api::{ApiErrorKind, Client, Error};
+use venice_api::{ApiErrorKind, Client, Error, ExposeSecret as _};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,13 +34,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(err) => return Err(explain(err)),
     };
 
-    let key = &created.data;
-    println!("created {} key {}", key.api_key_type, key.id);
-    println!("  secret:      …{} (shown once; store it now)", last_chars(&key.api_key, 4));
+    // Only the id and the secret are sure to be there; the rest is read when it can be.
+    let key = &*created;
+    let kind = key.api_key_type.as_ref().map_or("(unstated)".to_owned(), ToString::to_string);
+    println!("created {kind} key {}", key.id);
+    println!("  secret:      …{} (shown once; store it now)", last_chars(key.api_key.expose_secret(), 4));
     println!("  description: {}", key.description.as_deref().unwrap_or("(none)"));
-    let usd = key.consumption_limit.usd.map_or("none".to_owned(), |usd| format!("${usd}"));
-    println!("  limit:       {usd} per {}", key.limit_period);
-    println!("  expires:     {}", key.expires_at.as_deref().unwrap_or("never"));
+    let usd =
+        key.consumption_limit.as_ref().and_then(|limit| limit.usd).map_or("none".to_owned(), |usd| format!("${usd}"));
+    let period = key.limit_period.as_ref().map_or("(unstated)".to_owned(), ToString::to_string);
+    println!("  limit:       {usd} per {period}");
+    println!("  expires:     {}", key.expires_at.map_or("never".to_owned(), |at| at.to_rfc3339()));
     if let Some(remaining) = created.rate_limits().remaining_requests {
         println!("{remaining} requests left in this rate-limit window");
     }
@@ -61,6 +65,11 @@ fn explain(err: Error) -> Box<dyn std::error::Error> {
         // Creating a key is not retried after a timeout or a 5xx, since the key may exist by
         // now: look before trying again, or you may end up with two.
         Error::Timeout { .. } => eprintln!("no answer in time; run the list_keys example before trying again"),
+        // The key exists, but not even its id and secret could be read from the answer: the
+        // whole answer is kept in the error (never printed), for a person to look at.
+        _ if err.raw_body().is_some() => {
+            eprintln!("the key was created but the answer could not be read; `Error::raw_body` holds it")
+        }
         Error::Api(api) if api.kind == ApiErrorKind::Server => {
             eprintln!("server error; run the list_keys example before trying again")
         }

@@ -14,7 +14,7 @@
 
 use venice_api::types::{ApiKeyType, LimitPeriod};
 use venice_api::web3::LocalSigner;
-use venice_api::{Client, Error, WalletRejection};
+use venice_api::{Client, Error, ExposeSecret as _, WalletRejection};
 use zeroize::Zeroizing;
 
 #[tokio::main]
@@ -47,12 +47,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(minted) => minted,
         Err(err) => return Err(explain(err)),
     };
-    let key = &minted.data;
-    println!("minted {} key {}", key.api_key_type, key.id);
-    println!("  secret:      …{} (shown once; store it now)", last_chars(&key.api_key, 4));
+    // Only the id and the secret are sure to be there; the rest is read when it can be.
+    let key = &*minted;
+    let kind = key.api_key_type.as_ref().map_or("(unstated)".to_owned(), ToString::to_string);
+    println!("minted {kind} key {}", key.id);
+    println!("  secret:      …{} (shown once; store it now)", last_chars(key.api_key.expose_secret(), 4));
     println!("  description: {}", key.description.as_deref().unwrap_or("(none)"));
-    let diem = key.consumption_limit.diem.map_or("none".to_owned(), |diem| format!("{diem} Diem"));
-    println!("  limit:       {diem} per {}", key.limit_period);
+    let diem = key
+        .consumption_limit
+        .as_ref()
+        .and_then(|limit| limit.diem)
+        .map_or("none".to_owned(), |diem| format!("{diem} Diem"));
+    let period = key.limit_period.as_ref().map_or("(unstated)".to_owned(), ToString::to_string);
+    println!("  limit:       {diem} per {period}");
     Ok(())
 }
 
@@ -64,8 +71,8 @@ fn last_chars(secret: &str, n: usize) -> String {
 
 /// Explains a refusal of the wallet flow; anything else is returned as it is.
 fn explain(err: Error) -> Box<dyn std::error::Error> {
-    // An expired token is refreshed once, and a signature Venice could not verify is sent
-    // again with backoff, by the flow itself: what comes back here is final.
+    // An expired (or altered) token is refreshed once, and a signature Venice could not verify
+    // is sent again with backoff, by the flow itself: what comes back here is final.
     match err.wallet_rejection() {
         Some(WalletRejection::NotStaked) => eprintln!("the wallet has no staked VVV; stake some first"),
         Some(WalletRejection::SignatureMismatch) => {

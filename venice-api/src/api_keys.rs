@@ -1,16 +1,20 @@
 //! The API Keys resource: `client.api_keys()`.
 //!
 //! Requests are built here from the generated builders and sent through
-//! `response::decode`; the request and response types are the generated ones.
+//! `response::decode`; the request and response types are the generated ones, but for a new
+//! key: creating and minting answer with a [`CreatedApiKey`], read so that its secret reaches
+//! the caller even when the rest of the answer has an unexpected shape.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use venice_api_gen::types::{
-    self, ApiKeyType, CreateApiKeyResponse, DeleteApiKeyResponse, GetApiKeyByIdResponse,
-    GetApiKeyRateLimitLogsResponse, GetApiKeyRateLimitsResponse, GetApiKeysResponse, LimitPeriod, ModelPrivacy,
-    UpdateApiKeyResponse,
+    self, ApiKeyType, DeleteApiKeyResponse, GetApiKeyByIdResponse, GetApiKeyRateLimitLogsResponse,
+    GetApiKeyRateLimitsResponse, GetApiKeysResponse, LimitPeriod, ModelPrivacy, UpdateApiKeyResponse,
 };
 
+pub use crate::created_key::CreatedApiKey;
+
 use crate::client::Client;
+use crate::created_key::created_key;
 use crate::error::{Error, Result, non_empty};
 use crate::response::{self, Response};
 use crate::web3::{MintWithWallet, WalletSigner};
@@ -42,10 +46,14 @@ impl<'c> ApiKeys<'c> {
     /// Creates a key; the answer holds its secret, shown this once.
     ///
     /// Not retried after a server error or a timeout, when the key may already exist: only
-    /// when the server cannot have acted (connection refused, 429).
+    /// when the server cannot have acted (connection refused, 429). An answer whose other
+    /// fields have an unexpected shape still gives the key (see [`CreatedApiKey`]); one without
+    /// even an id and a secret is an [`Error::Decode`] that keeps the whole body
+    /// ([`Error::raw_body`]).
     ///
     /// ```no_run
     /// # async fn demo(client: venice_api::Client) -> venice_api::Result<()> {
+    /// use venice_api::ExposeSecret as _;
     /// use venice_api::api_keys::CreateApiKey;
     /// use venice_api::types::LimitPeriod;
     ///
@@ -53,14 +61,15 @@ impl<'c> ApiKeys<'c> {
     ///     .api_keys()
     ///     .create(CreateApiKey::inference("nightly batch").consumption_limit_usd(10.0).limit_period(LimitPeriod::Month))
     ///     .await?;
-    /// println!("new key {} ends in {}", created.data.id, &created.data.api_key[created.data.api_key.len() - 4..]);
+    /// let secret: &str = created.api_key.expose_secret(); // into the secret store, now
+    /// println!("new key {} ({} characters)", created.id, secret.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn create(&self, request: CreateApiKey) -> Result<Response<CreateApiKeyResponse>> {
+    pub async fn create(&self, request: CreateApiKey) -> Result<Response<CreatedApiKey>> {
         self.client.require_api_key("api_keys().create")?;
         let body = request.into_body(Utc::now())?;
-        response::decode(self.client.raw().create_api_key().body(body).send()).await
+        created_key(response::decode(self.client.raw().create_api_key().body(body).send()).await)
     }
 
     /// The key with id `id`, with its usage.
@@ -107,7 +116,7 @@ impl<'c> ApiKeys<'c> {
     /// let client = venice_api::Client::builder().without_api_key().build()?;
     /// let wallet = LocalSigner::from_hex(&std::env::var("AGENT_PRIVATE_KEY").unwrap())?;
     /// let minted = client.api_keys().mint_with_wallet(&wallet, ApiKeyType::Inference).description("agent").send().await?;
-    /// println!("minted key {}", minted.data.id);
+    /// println!("minted key {}", minted.id);
     /// # Ok(())
     /// # }
     /// ```

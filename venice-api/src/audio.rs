@@ -577,11 +577,11 @@ impl<'c> Audio<'c> {
         match crate::jobs::wait("audio", &job.queue_id, &options, || self.retrieve_job(&job, delete)).await? {
             crate::jobs::Finished::Media(audio) => Ok(audio),
             // Audio statuses are only ever `PROCESSING`; nothing reports completion without the file.
-            crate::jobs::Finished::Completed(status) => Err(crate::Error::Decode {
-                status: Some(status.status()),
-                reason: "the audio job reports completion without its file".to_owned(),
-                excerpt: String::new(),
-            }),
+            crate::jobs::Finished::Completed(status) => Err(crate::Error::decode(
+                Some(status.status()),
+                "the audio job reports completion without its file",
+                b"",
+            )),
         }
     }
 

@@ -192,11 +192,11 @@ impl<'c> Billing<'c> {
 
 /// Why a walk stops when the server hands back the cursor it was just given.
 fn repeated_cursor(cursor: &str) -> Error {
-    Error::Decode {
-        status: Some(200),
-        reason: "the server returned the cursor of the page just fetched; stopping to avoid a loop".to_owned(),
-        excerpt: crate::error::excerpt(cursor.as_bytes()),
-    }
+    Error::decode(
+        Some(200),
+        "the server returned the cursor of the page just fetched; stopping to avoid a loop",
+        cursor.as_bytes(),
+    )
 }
 
 /// The state of [`Billing::usage_history_entries`]: entries not yet handed out, and the

@@ -46,7 +46,8 @@ pub const USER_AGENT: &str = concat!("venice-api/", env!("CARGO_PKG_VERSION"));
 /// The description Venice gives a wallet-minted key when none is set.
 pub const WALLET_KEY_DESCRIPTION: &str = "Web3 API Key";
 
-/// How many fresh tokens the wallet flow fetches after Venice says its token expired.
+/// How many fresh tokens the wallet flow fetches after Venice says its token expired or is not
+/// one it issued (`JWT has expired`, `JWT signature is invalid`).
 pub const WALLET_TOKEN_REFRESHES: u32 = 1;
 
 /// How long waiting for a queued job (video, audio) first waits between two polls; each

@@ -10,11 +10,13 @@ use std::fmt;
 
 use base64::Engine as _;
 use reqwest::header::{HeaderMap, HeaderName};
-use serde::Deserialize as _;
-use serde_json::{Map, Value};
+use secrecy::{ExposeSecret, SecretSlice};
+use serde_json::{Map, Number, Value};
 
 use crate::defaults::BODY_EXCERPT_BYTES;
 use crate::rate_limit::RateLimits;
+use crate::redact;
+use crate::response::Response;
 use crate::retry;
 use crate::web3::SignerError;
 
@@ -49,13 +51,18 @@ pub enum Error {
     },
     /// The server answered, but not with what the API describes.
     #[error("could not decode the response{}: {reason}; the body begins {excerpt:?}", status_suffix(*.status))]
+    #[non_exhaustive]
     Decode {
         /// The status of the answer, when known.
         status: Option<u16>,
-        /// Why it could not be decoded.
+        /// Why it could not be decoded; a secret value it would quote reads `[REDACTED]`.
         reason: String,
-        /// The start of the body, at most [`BODY_EXCERPT_BYTES`] bytes.
+        /// The start of the body, at most [`BODY_EXCERPT_BYTES`] bytes, the values of secret
+        /// fields (`apiKey`, `token`, `signature`, …) replaced by `[REDACTED]`.
         excerpt: String,
+        /// The whole body, when the answer was a success of an operation that creates
+        /// something (an API key, a job, a top-up): see [`Error::raw_body`].
+        raw_body: Option<Box<RawBody>>,
     },
     /// An argument was refused before anything was sent.
     #[error("invalid argument `{argument}`: {reason}")]
@@ -152,6 +159,50 @@ impl Error {
         }
     }
 
+    /// The whole body of a success answer that created something on the server (an API key,
+    /// a wallet-minted key, a queued job, a top-up) but could not be decoded; `None` for any
+    /// other error.
+    ///
+    /// The server acted: the body may hold the only copy of what it made (a new key's secret),
+    /// so it is kept whole, and never shows in `Display` or `Debug`. The create and mint calls
+    /// of [`api_keys`](crate::api_keys) already read their key out of it when they can; this
+    /// is for what they could not read, and for the other creating calls.
+    ///
+    /// ```
+    /// use venice_api::ExposeSecret as _;
+    ///
+    /// /// Hands what a failed creating call made to `keep` (a secret store), then reports the error.
+    /// fn recover(error: venice_api::Error, keep: impl FnOnce(serde_json::Value)) -> venice_api::Error {
+    ///     if let Some(Ok(answer)) = error.raw_body().map(|body| serde_json::from_slice(body.expose_secret())) {
+    ///         keep(answer);
+    ///     }
+    ///     error
+    /// }
+    /// ```
+    pub fn raw_body(&self) -> Option<&RawBody> {
+        match self {
+            Error::Decode { raw_body, .. } => raw_body.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// An answer that could not be read: `reason` says why, `body` is what came (its start
+    /// becomes the excerpt). The one way a [`Error::Decode`] is made: the values of secret
+    /// fields of `body` are hidden from both the excerpt and the reason (serde's reasons quote
+    /// the offending value), see `redact`.
+    pub(crate) fn decode(status: Option<u16>, reason: impl fmt::Display, body: &[u8]) -> Self {
+        let reason = redact::secrets_in(body).scrub(&reason.to_string());
+        Error::Decode { status, reason: bounded_reason(reason), excerpt: excerpt(body), raw_body: None }
+    }
+
+    /// The same decode error, keeping `raw` as the whole body the server created something with.
+    pub(crate) fn keeping_raw_body(mut self, raw: RawBody) -> Self {
+        if let Error::Decode { raw_body, .. } = &mut self {
+            *raw_body = Some(Box::new(raw));
+        }
+        self
+    }
+
     pub(crate) fn invalid(argument: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidArgument { argument, reason: reason.into() }
     }
@@ -195,9 +246,10 @@ pub struct ApiError {
     pub kind: ApiErrorKind,
     /// Venice's message, or the status's reason phrase when the body had none.
     pub message: String,
-    /// The `details` of a validation error (field name to problems), when present.
+    /// The `details` of a validation error (field name to problems), when present; the
+    /// values of secret fields (`apiKey`, `token`, `signature`, …) read `[REDACTED]`.
     pub details: Option<Value>,
-    /// The `issues` of a validation error, when present.
+    /// The `issues` of a validation error, when present, secret fields redacted as in `details`.
     pub issues: Vec<Value>,
     /// The `code` of an OpenAI-style error, when present.
     pub code: Option<String>,
@@ -209,7 +261,8 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// The rate-limit headers of the answer.
     pub rate_limits: RateLimits,
-    /// The start of the body, at most [`BODY_EXCERPT_BYTES`] bytes.
+    /// The start of the body, at most [`BODY_EXCERPT_BYTES`] bytes, the values of secret
+    /// fields replaced by `[REDACTED]`.
     pub body_excerpt: String,
     /// On a 402, the x402 payment requirements: from the `PAYMENT-REQUIRED` header, or from
     /// a body made of them (`x402Version` and `accepts`, as `POST /x402/top-up` answers).
@@ -238,6 +291,39 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+/// The whole body of an answer that created something but could not be decoded (see
+/// [`Error::raw_body`]), with what its headers said.
+///
+/// It may hold the only copy of a secret, so it never prints itself (`Debug` shows its size
+/// only) and is wiped from memory when dropped; [`ExposeSecret::expose_secret`] gives the bytes.
+pub struct RawBody {
+    bytes: SecretSlice<u8>,
+    head: Response<()>,
+}
+
+impl RawBody {
+    pub(crate) fn new(bytes: &[u8], head: Response<()>) -> Self {
+        Self { bytes: SecretSlice::from(bytes.to_vec()), head }
+    }
+
+    /// Status, rate limits and request id of the answer the body came with.
+    pub(crate) fn head(&self) -> &Response<()> {
+        &self.head
+    }
+}
+
+impl ExposeSecret<[u8]> for RawBody {
+    fn expose_secret(&self) -> &[u8] {
+        self.bytes.expose_secret()
+    }
+}
+
+impl fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawBody([REDACTED {} bytes])", self.bytes.expose_secret().len())
+    }
+}
 
 /// The kind of an [`ApiError`], from its status and, for the wallet flow, its message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -297,75 +383,81 @@ impl fmt::Display for ApiErrorKind {
 
 /// Why Venice refused a wallet-signed key request (a 400 of `POST /api_keys/generate_web3_key`).
 ///
-/// Venice says why in the error message; the published spec lists the reasons but not their
-/// exact wording, so the message is matched on its key words.
+/// Venice documents eight refusals, each by a message its error text contains (matched
+/// without regard to case; [`from_message`](Self::from_message)). What the mint flow
+/// ([`MintWithWallet::send`](crate::web3::MintWithWallet::send)) does about each is said on
+/// its variant: a token Venice would no longer accept is replaced by a fresh one, once
+/// ([`WALLET_TOKEN_REFRESHES`](crate::defaults::WALLET_TOKEN_REFRESHES)); a verification that
+/// failed on Venice's side is sent again with backoff; anything else comes back to the caller,
+/// since sending the same proof again cannot succeed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WalletRejection {
-    /// The address is not a valid Ethereum address.
+    /// `Invalid wallet address`: the address sent is not an EVM address. Not retried.
     InvalidAddress,
-    /// The token is older than its 15 minutes; the flow fetches a fresh one once by itself.
+    /// `JWT has expired`: the token is older than its 15 minutes. The flow fetches a fresh
+    /// token, signs it and sends again.
     TokenExpired,
-    /// The token's own signature (Venice's) does not check out.
+    /// `JWT signature is invalid`: the token is not one Venice issued (it was altered on the
+    /// way). The flow fetches a fresh token, as for an expired one.
     TokenSignatureInvalid,
-    /// The token's claims are not what Venice issued.
+    /// `JWT claims are invalid`: the token's issuer or audience is wrong, so it is not the
+    /// token as Venice issued it. Not retried: the flow sends tokens unaltered, so a fresh one
+    /// would meet the same fate (something between client and Venice rewrites them).
     TokenClaimsInvalid,
-    /// The token is not a well-formed JWT.
+    /// `JWT is malformed`: what was sent as the token is not a JWT. Not retried (a bug).
     TokenMalformed,
-    /// The wallet signature does not recover to the address sent.
+    /// `Wallet signature does not match`: the signature does not recover to the address
+    /// sent (the signer signs with another key). Not retried.
     SignatureMismatch,
-    /// Venice could not verify the signature this time; retried with backoff by the flow.
+    /// `Could not verify wallet signature`: verification failed on Venice's side, for now.
+    /// The flow sends the same proof again with backoff, up to the client's `max_retries`.
     SignatureUnverified,
-    /// The wallet holds no staked VVV.
+    /// `Wallet has no staked VVV on Base`: the wallet holds no sVVV. Not retried.
     NotStaked,
 }
+
+/// The message each rejection's error text contains, as Venice documents it.
+const WALLET_MESSAGES: [(&str, WalletRejection); 8] = [
+    ("Invalid wallet address", WalletRejection::InvalidAddress),
+    ("JWT has expired", WalletRejection::TokenExpired),
+    ("JWT signature is invalid", WalletRejection::TokenSignatureInvalid),
+    ("JWT claims are invalid", WalletRejection::TokenClaimsInvalid),
+    ("JWT is malformed", WalletRejection::TokenMalformed),
+    ("Wallet signature does not match", WalletRejection::SignatureMismatch),
+    ("Could not verify wallet signature", WalletRejection::SignatureUnverified),
+    ("Wallet has no staked VVV on Base", WalletRejection::NotStaked),
+];
 
 impl fmt::Display for WalletRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             WalletRejection::InvalidAddress => "invalid wallet address",
             WalletRejection::TokenExpired => "token expired",
-            WalletRejection::TokenSignatureInvalid => "token signature invalid",
+            WalletRejection::TokenSignatureInvalid => "token not issued by Venice",
             WalletRejection::TokenClaimsInvalid => "token claims invalid",
             WalletRejection::TokenMalformed => "token malformed",
             WalletRejection::SignatureMismatch => "wallet signature does not match the address",
             WalletRejection::SignatureUnverified => "wallet signature could not be verified",
-            WalletRejection::NotStaked => "wallet has no staked VVV",
+            WalletRejection::NotStaked => "wallet has no staked VVV on Base",
         })
     }
 }
 
 impl WalletRejection {
-    /// The rejection a wallet-flow error message describes, if it is one of the documented ones.
+    /// The rejection a wallet-flow error text describes: the one whose documented message it
+    /// contains (case aside), if any.
     pub fn from_message(message: &str) -> Option<Self> {
-        let m = message.to_ascii_lowercase();
-        let has = |word: &str| m.contains(word);
-        if has("stake") || has("staking") || has("svvv") {
-            return Some(WalletRejection::NotStaked);
-        }
-        if has("token") {
-            return if has("expired") {
-                Some(WalletRejection::TokenExpired)
-            } else if has("claim") {
-                Some(WalletRejection::TokenClaimsInvalid)
-            } else if has("malformed") || has("format") {
-                Some(WalletRejection::TokenMalformed)
-            } else if has("signature") {
-                Some(WalletRejection::TokenSignatureInvalid)
-            } else {
-                None
-            };
-        }
-        if has("could not be verified") || has("could not verify") || has("unable to verify") {
-            return Some(WalletRejection::SignatureUnverified);
-        }
-        if has("signature") && (has("match") || has("invalid") || has("recover")) {
-            return Some(WalletRejection::SignatureMismatch);
-        }
-        if has("address") {
-            return Some(WalletRejection::InvalidAddress);
-        }
-        None
+        let message = message.to_ascii_lowercase();
+        WALLET_MESSAGES
+            .iter()
+            .find(|(documented, _)| message.contains(documented.to_ascii_lowercase().as_str()))
+            .map(|(_, rejection)| *rejection)
+    }
+
+    /// Whether a fresh token, signed and sent, can succeed where this one was refused.
+    pub(crate) fn wants_fresh_token(self) -> bool {
+        matches!(self, WalletRejection::TokenExpired | WalletRejection::TokenSignatureInvalid)
     }
 }
 
@@ -376,7 +468,13 @@ impl ApiError {
     /// Reads an error answer: status, headers and raw body, from the operation with hook id
     /// `operation_id`.
     pub(crate) fn from_answer(status: u16, headers: &HeaderMap, body: &[u8], operation_id: Option<&str>) -> Self {
-        let parsed = ParsedBody::read(body);
+        let mut parsed = ParsedBody::read(body);
+        // A server may quote what it was sent, or echo a secret field: none of it is kept.
+        let secrets = redact::secrets_in(body);
+        if !secrets.is_empty() {
+            parsed.message = parsed.message.map(|message| secrets.scrub(&message));
+        }
+        parsed.details.iter_mut().chain(parsed.issues.iter_mut()).for_each(redact::redact_value);
         let message = parsed.message.unwrap_or_else(|| {
             let reason =
                 reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("error");
@@ -452,29 +550,96 @@ impl PaymentRequired {
 }
 
 /// What an x402 402 answer asks for: the payments accepted for the resource, one of which a
-/// wallet signs and sends back (as `PAYMENT-SIGNATURE`) with the same call. Fields the
-/// protocol adds later are kept in `other`.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+/// wallet signs and sends back (as `PAYMENT-SIGNATURE`) with the same call.
+///
+/// Read field by field, so that one field or option of an unexpected shape loses nothing
+/// else: a field this version cannot read is kept as sent in `other` (fields the protocol adds
+/// later land there too), an entry of `accepts` that is not a readable option in
+/// [`unreadable_accepts`](Self::unreadable_accepts). Serializing gives back the fields as they
+/// came (the readable options first).
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaymentRequirements {
-    /// Version of the x402 protocol.
-    #[serde(rename = "x402Version", default, deserialize_with = "whole_number")]
-    pub x402_version: Option<u64>,
+    /// Version of the x402 protocol, as sent: the spec types it as any JSON number;
+    /// [`version`](Self::version) reads it as a whole number.
+    pub x402_version: Option<Number>,
     /// Error code for programs, when given.
-    #[serde(default)]
     pub error: Option<String>,
     /// The resource being paid for.
-    #[serde(default)]
     pub resource: Option<PaymentResource>,
-    /// The payments accepted; pick one and sign it.
-    #[serde(default)]
+    /// The payments accepted that this version can read; pick one and sign it.
     pub accepts: Vec<PaymentOption>,
+    /// The entries of `accepts` that are not payment options this version can read (one of
+    /// `scheme`, `network`, `amount`, `asset`, `payTo` missing or not text), as sent.
+    pub unreadable_accepts: Vec<Value>,
     /// Protocol extensions, such as a `sign-in-with-x` challenge.
-    #[serde(default)]
     pub extensions: Option<Map<String, Value>>,
-    /// Any other field.
-    #[serde(flatten)]
+    /// Any other field, and any of the above sent in a shape this version cannot read.
     pub other: Map<String, Value>,
+}
+
+impl PaymentRequirements {
+    /// The protocol version as a whole number (`2`, also when sent as `2.0`); `None` when
+    /// absent or not a whole number at least zero.
+    pub fn version(&self) -> Option<u64> {
+        self.x402_version.as_ref().and_then(whole_number)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PaymentRequirements {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut other = Map::<String, Value>::deserialize(deserializer)?;
+        let x402_version = take(&mut other, "x402Version", |v| v.as_number().cloned());
+        let error = take(&mut other, "error", |v| v.as_str().map(str::to_owned));
+        let resource = take(&mut other, "resource", |v| PaymentResource::deserialize(v).ok());
+        let extensions = take(&mut other, "extensions", |v| v.as_object().cloned());
+        let entries = take(&mut other, "accepts", |v| v.as_array().cloned()).unwrap_or_default();
+        let (mut accepts, mut unreadable_accepts) = (Vec::new(), Vec::new());
+        for entry in entries {
+            match PaymentOption::read(&entry) {
+                Some(option) => accepts.push(option),
+                None => unreadable_accepts.push(entry),
+            }
+        }
+        Ok(PaymentRequirements { x402_version, error, resource, accepts, unreadable_accepts, extensions, other })
+    }
+}
+
+impl serde::Serialize for PaymentRequirements {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(version) = &self.x402_version {
+            map.serialize_entry("x402Version", version)?;
+        }
+        if let Some(error) = &self.error {
+            map.serialize_entry("error", error)?;
+        }
+        if let Some(resource) = &self.resource {
+            map.serialize_entry("resource", resource)?;
+        }
+        if !self.accepts.is_empty() || !self.unreadable_accepts.is_empty() || !self.other.contains_key("accepts") {
+            let options = self.accepts.iter().map(|o| serde_json::to_value(o).map_err(serde::ser::Error::custom));
+            let all: Vec<Value> =
+                options.chain(self.unreadable_accepts.iter().cloned().map(Ok)).collect::<Result<_, _>>()?;
+            map.serialize_entry("accepts", &all)?;
+        }
+        if let Some(extensions) = &self.extensions {
+            map.serialize_entry("extensions", extensions)?;
+        }
+        for (name, value) in &self.other {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// Removes field `name` from `fields` when `read` can read it; a value it cannot read stays
+/// in `fields` as sent.
+fn take<T>(fields: &mut Map<String, Value>, name: &str, read: impl FnOnce(&Value) -> Option<T>) -> Option<T> {
+    let value = read(fields.get(name)?)?;
+    fields.remove(name);
+    Some(value)
 }
 
 /// The resource an x402 payment is for.
@@ -482,13 +647,13 @@ pub struct PaymentRequirements {
 #[non_exhaustive]
 pub struct PaymentResource {
     /// URL of the resource.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// What the resource is.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Media type of the resource.
-    #[serde(rename = "mimeType", default)]
+    #[serde(rename = "mimeType", default, skip_serializing_if = "Option::is_none")]
     pub mime_type: Option<String>,
     /// Any other field.
     #[serde(flatten)]
@@ -496,42 +661,96 @@ pub struct PaymentResource {
 }
 
 /// One payment an x402 resource accepts.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+///
+/// A wallet signs one and sends it back as the `accepted` of its payment, so it serializes
+/// as it came: a field of an unexpected shape (say a `maxTimeoutSeconds` in text) is kept as
+/// sent in `other`, not dropped and not rewritten.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaymentOption {
     /// Payment scheme (`exact`).
     pub scheme: String,
-    /// Network to pay on.
+    /// Network to pay on, in CAIP-2 form (`eip155:8453` is Base).
     pub network: String,
     /// Amount to pay, in the token's smallest unit (`maxAmountRequired` in x402 version 1).
-    #[serde(alias = "maxAmountRequired")]
     pub amount: String,
     /// Address or mint of the token to pay with.
     pub asset: String,
     /// Wallet that receives the payment.
-    #[serde(rename = "payTo")]
     pub pay_to: String,
-    /// Longest time allowed for settlement, in seconds.
-    #[serde(rename = "maxTimeoutSeconds", default, deserialize_with = "whole_number")]
-    pub max_timeout_seconds: Option<u64>,
-    /// Network-specific extras, such as the fee payer on Solana.
-    #[serde(default)]
+    /// Longest time allowed for settlement, in seconds, as sent: the spec types it as any
+    /// JSON number; [`max_timeout`](Self::max_timeout) reads it as a duration.
+    pub max_timeout_seconds: Option<Number>,
+    /// Network-specific extras, such as the token's EIP-712 `name` and `version`, or the fee
+    /// payer on Solana.
     pub extra: Map<String, Value>,
-    /// Any other field.
-    #[serde(flatten)]
+    /// Any other field, and `maxTimeoutSeconds` or `extra` when sent in a shape this version
+    /// cannot read.
     pub other: Map<String, Value>,
 }
 
-/// A non-negative whole number, written as an integer or as a float (`2`, `2.0`).
-fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
-    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else { return Ok(None) };
+impl PaymentOption {
+    /// The longest time allowed for settlement; `None` when absent, negative or not finite
+    /// (fractions of a second are kept).
+    pub fn max_timeout(&self) -> Option<std::time::Duration> {
+        let seconds = self.max_timeout_seconds.as_ref()?.as_f64().filter(|s| *s >= 0.0)?;
+        std::time::Duration::try_from_secs_f64(seconds).ok()
+    }
+
+    /// The option `entry` describes, if it is an object with the text fields every option has.
+    fn read(entry: &Value) -> Option<Self> {
+        let mut other = entry.as_object()?.clone();
+        let mut text = |name: &str| take(&mut other, name, |v| v.as_str().map(str::to_owned));
+        let scheme = text("scheme")?;
+        let network = text("network")?;
+        let amount = text("amount").or_else(|| text("maxAmountRequired"))?;
+        let asset = text("asset")?;
+        let pay_to = text("payTo")?;
+        let max_timeout_seconds = take(&mut other, "maxTimeoutSeconds", |v| v.as_number().cloned());
+        let extra = take(&mut other, "extra", |v| v.as_object().cloned()).unwrap_or_default();
+        Some(PaymentOption { scheme, network, amount, asset, pay_to, max_timeout_seconds, extra, other })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PaymentOption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let entry = Value::deserialize(deserializer)?;
+        PaymentOption::read(&entry).ok_or_else(|| {
+            serde::de::Error::custom(
+                "not an x402 payment option: scheme, network, amount, asset or payTo is missing or not text",
+            )
+        })
+    }
+}
+
+impl serde::Serialize for PaymentOption {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("scheme", &self.scheme)?;
+        map.serialize_entry("network", &self.network)?;
+        map.serialize_entry("amount", &self.amount)?;
+        map.serialize_entry("asset", &self.asset)?;
+        map.serialize_entry("payTo", &self.pay_to)?;
+        if let Some(seconds) = &self.max_timeout_seconds {
+            map.serialize_entry("maxTimeoutSeconds", seconds)?;
+        }
+        // Kept as sent in `other` when it was not an object: written once, from there.
+        if !self.other.contains_key("extra") {
+            map.serialize_entry("extra", &self.extra)?;
+        }
+        for (name, value) in &self.other {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// `number` as a whole number at least zero (`2`, `2.0`), if it is one.
+fn whole_number(number: &Number) -> Option<u64> {
     number
         .as_u64()
-        .or_else(|| {
-            number.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0 && *f <= u64::MAX as f64).map(|f| f as u64)
-        })
-        .map(Some)
-        .ok_or_else(|| serde::de::Error::custom(format!("{number} is not a whole number")))
+        .or_else(|| number.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0 && *f < u64::MAX as f64).map(|f| f as u64))
 }
 
 fn kind_of(status: u16) -> ApiErrorKind {
@@ -558,10 +777,13 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     NAMES.iter().find_map(|name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned))
 }
 
-/// At most [`BODY_EXCERPT_BYTES`] of `body`, as text, cut on a character boundary.
+/// At most [`BODY_EXCERPT_BYTES`] of `body`, as text, cut on a character boundary, with the
+/// values of secret fields replaced by `[REDACTED]` (see `redact`). Only the start of the
+/// body is read, so an excerpt of any body costs the same.
 pub(crate) fn excerpt(body: &[u8]) -> String {
-    let mut cut = body.len() > BODY_EXCERPT_BYTES;
-    let mut head = &body[..body.len().min(BODY_EXCERPT_BYTES)];
+    let shown = redact::redacted(&body[..body.len().min(BODY_EXCERPT_BYTES)]);
+    let mut cut = body.len() > BODY_EXCERPT_BYTES || shown.len() > BODY_EXCERPT_BYTES;
+    let mut head = &shown[..shown.len().min(BODY_EXCERPT_BYTES)];
     // A multi-byte character cut in half at the limit: leave it out rather than show U+FFFD.
     if cut && let Some(last) = head.utf8_chunks().last() {
         head = &head[..head.len() - last.invalid().len()];
@@ -583,11 +805,10 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     text
 }
 
-/// Why a body did not decode, as serde says it, cut in the middle past the excerpt limit: serde
-/// quotes an offending string whole (a base64 image, a whole page), and an error message must
-/// not carry a body of any size. The start (what was wrong) and the end (where) are kept.
-pub(crate) fn decode_reason(error: &serde_json::Error) -> String {
-    let text = error.to_string();
+/// Why a body did not decode (as serde says it, say), cut in the middle past the excerpt limit:
+/// serde quotes an offending string whole (a base64 image, a whole page), and an error message
+/// must not carry a body of any size. The start (what was wrong) and the end (where) are kept.
+fn bounded_reason(text: String) -> String {
     if text.len() <= BODY_EXCERPT_BYTES {
         return text;
     }
@@ -685,11 +906,58 @@ mod tests {
     }
 
     #[test]
+    fn an_excerpt_of_redacted_values_stays_within_the_limit() {
+        let body: String =
+            format!("[{}]", (0..BODY_EXCERPT_BYTES).map(|_| r#"{"key":1}"#).collect::<Vec<_>>().join(","));
+        let text = excerpt(body.as_bytes());
+        assert!(text.len() <= BODY_EXCERPT_BYTES + '…'.len_utf8(), "{}", text.len());
+        assert!(text.ends_with('…'));
+        assert!(!text.contains(":1"), "{text}");
+    }
+
+    #[test]
     fn html_body_gives_the_reason_phrase_and_an_excerpt() {
         let error = answer(502, "<html><body>Bad gateway</body></html>");
         assert_eq!(error.kind, ApiErrorKind::Server);
         assert!(error.message.starts_with("Bad Gateway"), "{}", error.message);
         assert!(error.body_excerpt.contains("<html>"));
+    }
+
+    #[test]
+    fn an_error_answer_never_keeps_a_secret_field_in_its_excerpt_details_or_issues() {
+        let body = br#"{"error":"Invalid request","details":{"signature":{"_errors":["0xabc123def"]}},"issues":[{"path":["token"],"token":"eyJhbGciOi.secret"}],"apiKey":"vk-echoed-1234"}"#;
+        let error = answer(400, std::str::from_utf8(body).unwrap());
+        let shown = format!("{error} {error:?} {}", Error::Api(Box::new(error.clone())));
+        for secret in ["0xabc123def", "eyJhbGciOi.secret", "vk-echoed-1234"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(error.body_excerpt.contains(r#""apiKey":"[REDACTED]""#), "{}", error.body_excerpt);
+        assert_eq!(error.issues[0]["path"][0], "token", "what is not secret is kept");
+    }
+
+    #[test]
+    fn a_server_message_quoting_a_secret_of_its_answer_hides_it() {
+        let error = answer(400, r#"{"error":"Key vk-echoed-1234 is revoked","key":"vk-echoed-1234"}"#);
+        assert_eq!(error.message, "Key [REDACTED] is revoked");
+    }
+
+    #[test]
+    fn a_decode_reason_quoting_a_secret_hides_it() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code, reason = "only decoded")]
+        struct Created {
+            #[serde(rename = "apiKey")]
+            api_key: u64,
+        }
+        let body = br#"{"apiKey":"vk-created-0a1b2c3d","id":"e28e"}"#;
+        let serde_error = serde_json::from_slice::<Created>(body).unwrap_err();
+        assert!(serde_error.to_string().contains("vk-created-0a1b2c3d"), "serde quotes the value: {serde_error}");
+
+        let error = Error::decode(Some(200), serde_error, body);
+
+        let shown = format!("{error} {error:?} {error:#?}");
+        assert!(!shown.contains("vk-created"), "{shown}");
+        assert!(shown.contains("[REDACTED]"), "{shown}");
     }
 
     #[test]
@@ -701,27 +969,55 @@ mod tests {
         assert!(!text.contains('\u{FFFD}'));
     }
 
+    /// Each documented message, verbatim, and the rejection it means.
+    const DOCUMENTED: [(&str, WalletRejection); 8] = [
+        ("Invalid wallet address", WalletRejection::InvalidAddress),
+        ("JWT has expired", WalletRejection::TokenExpired),
+        ("JWT signature is invalid", WalletRejection::TokenSignatureInvalid),
+        ("JWT claims are invalid", WalletRejection::TokenClaimsInvalid),
+        ("JWT is malformed", WalletRejection::TokenMalformed),
+        ("Wallet signature does not match", WalletRejection::SignatureMismatch),
+        ("Could not verify wallet signature", WalletRejection::SignatureUnverified),
+        ("Wallet has no staked VVV on Base", WalletRejection::NotStaked),
+    ];
+
     #[test]
-    fn wallet_messages_map_to_their_rejections() {
-        let cases = [
-            ("Invalid wallet address", WalletRejection::InvalidAddress),
-            ("Token expired", WalletRejection::TokenExpired),
-            ("Invalid token signature", WalletRejection::TokenSignatureInvalid),
-            ("Invalid token claims", WalletRejection::TokenClaimsInvalid),
-            ("Malformed token", WalletRejection::TokenMalformed),
-            ("Wallet signature does not match the address", WalletRejection::SignatureMismatch),
-            ("Signature could not be verified, please try again", WalletRejection::SignatureUnverified),
-            ("Wallet does not have any staked VVV", WalletRejection::NotStaked),
-        ];
-        for (message, rejection) in cases {
+    fn each_documented_wallet_message_maps_to_its_rejection() {
+        for (message, rejection) in DOCUMENTED {
             assert_eq!(WalletRejection::from_message(message), Some(rejection), "{message}");
         }
-        assert_eq!(WalletRejection::from_message("Something else entirely"), None);
+    }
+
+    #[test]
+    fn a_wallet_message_is_recognised_inside_a_longer_error_text_and_in_any_case() {
+        assert_eq!(
+            WalletRejection::from_message("Failed to generate API key: JWT has expired"),
+            Some(WalletRejection::TokenExpired)
+        );
+        assert_eq!(
+            WalletRejection::from_message("COULD NOT VERIFY WALLET SIGNATURE. Please retry."),
+            Some(WalletRejection::SignatureUnverified)
+        );
+    }
+
+    #[test]
+    fn text_that_contains_no_documented_message_is_no_wallet_rejection() {
+        for message in ["Something else entirely", "Token expired", "Invalid signature", "", "JWT"] {
+            assert_eq!(WalletRejection::from_message(message), None, "{message}");
+        }
+    }
+
+    #[test]
+    fn only_an_expired_or_foreign_token_asks_for_a_fresh_one() {
+        for (message, rejection) in DOCUMENTED {
+            let expected = message == "JWT has expired" || message == "JWT signature is invalid";
+            assert_eq!(rejection.wants_fresh_token(), expected, "{message}");
+        }
     }
 
     #[test]
     fn wallet_rejections_apply_only_to_the_wallet_operation() {
-        let body = br#"{"error":"Token expired"}"#;
+        let body = br#"{"error":"JWT has expired"}"#;
         let wallet = ApiError::from_answer(400, &HeaderMap::new(), body, Some("post_api_key_generate_web3_key"));
         let other = ApiError::from_answer(400, &HeaderMap::new(), body, Some("create_api_key"));
         assert_eq!(wallet.kind, ApiErrorKind::Wallet(WalletRejection::TokenExpired));
@@ -763,7 +1059,7 @@ mod tests {
         assert_eq!(error.kind, ApiErrorKind::PaymentRequired);
         assert_eq!(error.message, "Payment required");
         let requirements = error.payment_requirements().expect("decoded requirements");
-        assert_eq!(requirements.x402_version, Some(2));
+        assert_eq!(requirements.version(), Some(2));
         assert_eq!(requirements.resource.as_ref().unwrap().mime_type.as_deref(), Some("application/json"));
         let option = &requirements.accepts[0];
         assert_eq!(
@@ -771,7 +1067,7 @@ mod tests {
             ("exact", "eip155:8453", "10000")
         );
         assert_eq!(option.pay_to, "0x45b73055f3adcc4577bb709db10b19d11b5c94ee");
-        assert_eq!(option.max_timeout_seconds, Some(300));
+        assert_eq!(option.max_timeout(), Some(std::time::Duration::from_secs(300)));
         assert_eq!(option.extra["name"], "USD Coin");
         assert_eq!(option.other["futureField"], true);
         assert_eq!(requirements.other["somethingNew"], 1);
@@ -820,8 +1116,122 @@ mod tests {
         let body = br#"{"x402Version":2.0,"accepts":[{"scheme":"exact","network":"solana","asset":"EPjF","amount":"1000000","payTo":"9xQe","maxTimeoutSeconds":60}]}"#;
         let error = ApiError::from_answer(402, &HeaderMap::new(), body, Some("top_up_x402_balance"));
         let requirements = error.payment_requirements().expect("requirements from the body");
-        assert_eq!(requirements.x402_version, Some(2));
+        assert_eq!(requirements.version(), Some(2));
         assert_eq!(requirements.accepts[0].network, "solana");
+    }
+
+    /// A Base option as the facts describe one (USDC on Base, $5 in base units).
+    fn base_option() -> Value {
+        serde_json::json!({
+            "scheme": "exact",
+            "network": "eip155:8453",
+            "amount": "5000000",
+            "asset": "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+            "payTo": "0x45b73055f3adcc4577bb709db10b19d11b5c94ee",
+            "maxTimeoutSeconds": 300,
+            "extra": {"name": "USD Coin", "version": "2"}
+        })
+    }
+
+    /// A Solana option as the published spec's example shows one.
+    fn solana_option() -> Value {
+        serde_json::json!({
+            "scheme": "exact",
+            "network": "solana",
+            "asset": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+            "amount": "10000000",
+            "payTo": "8qUL23aSj7mDWdoLMXGHFvnVCT9wd7jXcysiekroADEL",
+            "maxTimeoutSeconds": 300,
+            "extra": {"feePayer": "BFK9TLC3edb13K6v4YyH3DwPb5DSUpkWvb7XnqCL9b4F"}
+        })
+    }
+
+    fn requirements(json: Value) -> PaymentRequirements {
+        serde_json::from_value(json).expect("requirements decode")
+    }
+
+    #[test]
+    fn the_payment_required_body_of_the_published_spec_decodes_whole() {
+        let body = serde_json::json!({
+            "x402Version": 2,
+            "error": "Payment required",
+            "resource": {"url": "https://api.venice.ai/api/v1/chat/completions", "description": "Venice API", "mimeType": "application/json"},
+            "accepts": [base_option(), solana_option()],
+            "extensions": {"sign-in-with-x": {"nonce": "a1b2c3d4e5f60718"}},
+            "authOptions": {
+                "apiKey": {"header": "Authorization: Bearer YOUR_API_KEY", "getKey": "https://venice.ai/settings/api", "docs": "https://docs.venice.ai/api-reference"},
+                "x402Wallet": {"header": "SIGN-IN-WITH-X", "legacyHeader": "X-Sign-In-With-X", "topUp": "POST /api/v1/x402/top-up", "docs": "https://docs.venice.ai/api-reference/endpoint/x402/top-up"}
+            }
+        });
+        let read = requirements(body.clone());
+        assert_eq!(read.version(), Some(2));
+        assert_eq!(read.accepts.len(), 2);
+        assert!(read.unreadable_accepts.is_empty());
+        assert_eq!(read.other["authOptions"]["x402Wallet"]["header"], "SIGN-IN-WITH-X");
+        assert_eq!(serde_json::to_value(&read).unwrap(), body, "serializes back as it came");
+    }
+
+    #[test]
+    fn a_version_and_a_timeout_are_read_from_any_json_number_and_kept_as_sent() {
+        let mut option = base_option();
+        option["maxTimeoutSeconds"] = serde_json::json!(90.5);
+        let read = requirements(serde_json::json!({"x402Version": 2.0, "accepts": [option.clone()]}));
+        assert_eq!(read.version(), Some(2));
+        assert_eq!(read.accepts[0].max_timeout(), Some(std::time::Duration::from_millis(90_500)));
+        assert_eq!(serde_json::to_value(&read.accepts[0]).unwrap(), option, "the option signed is the one sent");
+    }
+
+    #[test]
+    fn numbers_that_are_no_version_or_timeout_read_as_none_and_lose_nothing() {
+        for (version, timeout) in [(-1.0, -5.0), (2.5, 1e300), (1e30, f64::MAX)] {
+            let mut option = base_option();
+            option["maxTimeoutSeconds"] = serde_json::json!(timeout);
+            let read = requirements(serde_json::json!({"x402Version": version, "accepts": [option]}));
+            assert_eq!(read.version(), None, "{version}");
+            assert_eq!(read.accepts[0].max_timeout(), None, "{timeout}");
+            assert_eq!(read.accepts.len(), 1);
+        }
+    }
+
+    #[test]
+    fn one_unreadable_option_does_not_lose_the_others() {
+        let mut no_amount = base_option();
+        no_amount.as_object_mut().unwrap().remove("amount");
+        let mut numeric_pay_to = solana_option();
+        numeric_pay_to["payTo"] = serde_json::json!(42);
+        let read = requirements(serde_json::json!({
+            "x402Version": 2,
+            "accepts": [no_amount.clone(), base_option(), null, numeric_pay_to.clone(), solana_option()]
+        }));
+        let networks: Vec<_> = read.accepts.iter().map(|o| o.network.as_str()).collect();
+        assert_eq!(networks, ["eip155:8453", "solana"]);
+        assert_eq!(read.unreadable_accepts, [no_amount, Value::Null, numeric_pay_to]);
+    }
+
+    #[test]
+    fn a_field_of_an_unexpected_shape_is_kept_as_sent_and_the_option_still_reads() {
+        let mut option = base_option();
+        option["maxTimeoutSeconds"] = serde_json::json!("300");
+        option["extra"] = serde_json::json!("USD Coin v2");
+        let read =
+            requirements(serde_json::json!({"x402Version": "2", "resource": "chat", "accepts": [option.clone()]}));
+        let read_option = &read.accepts[0];
+        assert_eq!((read_option.max_timeout_seconds.as_ref(), read_option.max_timeout()), (None, None));
+        assert_eq!(read_option.other["maxTimeoutSeconds"], "300");
+        assert_eq!(serde_json::to_value(read_option).unwrap(), option, "nothing dropped or written twice");
+        assert_eq!((read.version(), read.resource.as_ref()), (None, None));
+        assert_eq!(
+            (&read.other["x402Version"], &read.other["resource"]),
+            (&serde_json::json!("2"), &serde_json::json!("chat"))
+        );
+    }
+
+    #[test]
+    fn requirements_with_an_accepts_that_is_no_list_keep_it_as_sent() {
+        let read = requirements(serde_json::json!({"x402Version": 2, "accepts": {"scheme": "exact"}}));
+        assert!(read.accepts.is_empty());
+        assert_eq!(read.other["accepts"]["scheme"], "exact");
+        assert_eq!(serde_json::to_value(&read).unwrap()["accepts"]["scheme"], "exact");
     }
 
     #[test]

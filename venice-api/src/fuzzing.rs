@@ -1,14 +1,17 @@
 //! Entry points for the fuzz targets in `fuzz/` (behind the `fuzzing` feature, hidden from the
-//! docs, not part of the API): each feeds arbitrary bytes through one decoder and asserts the
-//! invariants the decoder promises, so that a broken promise is a crash the fuzzer keeps.
+//! docs, not part of the API): each feeds arbitrary bytes through one decoder (or decision)
+//! and asserts the invariants it promises, so that a broken promise is a crash the fuzzer keeps.
+
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use crate::defaults::BODY_EXCERPT_BYTES;
+use crate::defaults::{BODY_EXCERPT_BYTES, MAX_BACKOFF, MAX_RETRIES, MAX_SERVER_WAIT, RETRY_DEADLINE};
 use crate::error::{ApiError, ApiErrorKind, Error, WalletRejection};
+use crate::retry::{self, Attempt, RetryPolicy};
 use crate::stream::EventStream;
 
 /// The operation whose 400 answers carry a wallet rejection.
@@ -22,12 +25,7 @@ const EXCERPT_MAX: usize = BODY_EXCERPT_BYTES + '…'.len_utf8();
 /// the excerpt bound and that a wallet rejection comes only from a 400 of the wallet flow, and
 /// returns what `Display` says of both.
 pub fn decode_error(status: u16, headers: &[(&str, &[u8])], body: &[u8]) -> String {
-    let mut map = HeaderMap::new();
-    for (name, value) in headers {
-        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_bytes(value)) {
-            map.append(name, value);
-        }
-    }
+    let map = header_map(headers);
     let mut shown = String::new();
     for operation in [Some(WALLET_OPERATION), Some("create_api_key"), None] {
         let error = ApiError::from_answer(status, &map, body, operation);
@@ -45,6 +43,54 @@ pub fn decode_error(status: u16, headers: &[(&str, &[u8])], body: &[u8]) -> Stri
         shown.push('\n');
     }
     shown
+}
+
+/// The `headers` that are valid HTTP names and values, as a map.
+fn header_map(headers: &[(&str, &[u8])]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_bytes(value)) {
+            map.append(name, value);
+        }
+    }
+    map
+}
+
+/// Asks the retry policy (the client's defaults) what to do after an answer with `status` and
+/// the `headers` that are valid HTTP, after `retries_done` retries and `elapsed` since the
+/// first attempt, at `now_unix_seconds`, for a call that creates nothing and for one that
+/// creates something. Checks that the decision is total and sane: no panic, no retry of a
+/// status that is not retried (for a creating call, of anything but 429), none beyond
+/// `max_retries`, and a delay that is never zero, never longer than the longest wait the
+/// policy allows, and never ends past the deadline. Returns the delay for the plain call.
+pub fn decide_retry(
+    status: u16,
+    headers: &[(&str, &[u8])],
+    retries_done: u32,
+    elapsed: Duration,
+    now_unix_seconds: u32,
+) -> Option<Duration> {
+    let map = header_map(headers);
+    let policy = RetryPolicy { max_retries: MAX_RETRIES, deadline: RETRY_DEADLINE };
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(u64::from(now_unix_seconds));
+    let attempt = Attempt::Answered { status, headers: &map };
+    let mut plain = None;
+    for creates_resource in [false, true] {
+        let delay = policy.next_delay_at(&attempt, creates_resource, retries_done, elapsed, now);
+        let retried = if creates_resource { status == 429 } else { retry::is_retryable_status(status) };
+        if !retried || retries_done >= MAX_RETRIES {
+            assert_eq!(delay, None, "{status} retried after {retries_done} retries");
+        }
+        if let Some(delay) = delay {
+            assert!(!delay.is_zero(), "a zero wait for {status} {map:?}");
+            assert!(delay <= MAX_SERVER_WAIT.max(MAX_BACKOFF), "{delay:?} for {status} {map:?}");
+            assert!(elapsed.checked_add(delay).is_some_and(|end| end < RETRY_DEADLINE), "past the deadline");
+        }
+        if !creates_resource {
+            plain = delay;
+        }
+    }
+    plain
 }
 
 /// The kind `from_answer` gives `status` when the wallet flow is not involved.

@@ -570,11 +570,9 @@ impl Base64Images for types::SimpleGenerateImageResponse {
                 types::SimpleGenerateImageResponseDataItem::Url(url) if url.starts_with("data:") => {
                     decode_base64_image(url)
                 }
-                types::SimpleGenerateImageResponseDataItem::Url(url) => Err(Error::Decode {
-                    status: None,
-                    reason: "the image is a link, not base64 data; fetch it instead".to_owned(),
-                    excerpt: crate::error::excerpt(url.as_bytes()),
-                }),
+                types::SimpleGenerateImageResponseDataItem::Url(url) => {
+                    Err(Error::decode(None, "the image is a link, not base64 data; fetch it instead", url.as_bytes()))
+                }
             })
             .collect()
     }
@@ -587,11 +585,9 @@ pub fn decode_base64_image(data: &str) -> Result<Vec<u8>> {
         Some(rest) => rest.split_once(',').map_or(rest, |(_, payload)| payload),
         None => data,
     };
-    STANDARD.decode(data.trim()).map_err(|e| Error::Decode {
-        status: None,
-        reason: format!("an image is not valid base64: {e}"),
-        excerpt: crate::error::excerpt(data.as_bytes()),
-    })
+    STANDARD
+        .decode(data.trim())
+        .map_err(|e| Error::decode(None, format_args!("an image is not valid base64: {e}"), data.as_bytes()))
 }
 
 fn checked_prompt(argument: &'static str, prompt: &str, max_chars: usize) -> Result<String> {

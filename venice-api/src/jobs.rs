@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde::de::DeserializeOwned;
 
 use crate::defaults;
-use crate::error::{Error, Result, excerpt};
+use crate::error::{Error, Result};
 use crate::response::{RawBody, Response};
 use crate::stream::BinaryStream;
 
@@ -104,10 +104,13 @@ pub(crate) fn retrieved<S: DeserializeOwned>(raw: RawBody) -> Result<Retrieved<S
         RawBody::Stream(media) => return Ok(Retrieved::Media(media)),
         RawBody::Whole(whole) => whole,
     };
-    let decode_error =
-        |reason: String| Error::Decode { status: Some(whole.status()), reason, excerpt: excerpt(whole.body()) };
-    let status = serde_json::from_slice::<S>(whole.body())
-        .map_err(|e| decode_error(format!("expected the job's JSON status or its file: {e}")))?;
+    let status = serde_json::from_slice::<S>(whole.body()).map_err(|e| {
+        Error::decode(
+            Some(whole.status()),
+            format_args!("expected the job's JSON status or its file: {e}"),
+            whole.body(),
+        )
+    })?;
     Ok(Retrieved::Status(whole.map(|_| status)))
 }
 

@@ -9,7 +9,7 @@
 //!     .api_keys()
 //!     .create(CreateApiKey::inference("ci runner").consumption_limit_usd(5.0).limit_period(LimitPeriod::Month))
 //!     .await?;
-//! println!("created {}; {:?} requests left this minute", created.data.id, created.rate_limits().remaining_requests);
+//! println!("created {}; {:?} requests left this minute", created.id, created.rate_limits().remaining_requests);
 //! # Ok(())
 //! # }
 //! ```
@@ -48,6 +48,8 @@ pub mod characters;
 #[cfg(feature = "chat")]
 pub mod chat;
 pub mod client;
+#[cfg(feature = "api-keys")]
+mod created_key;
 #[cfg(feature = "crypto-rpc")]
 pub mod crypto_rpc;
 pub mod defaults;
@@ -65,6 +67,7 @@ mod jobs;
 #[cfg(feature = "models")]
 pub mod models;
 mod rate_limit;
+mod redact;
 mod response;
 #[cfg(feature = "responses")]
 pub mod responses;
@@ -81,10 +84,13 @@ pub mod x402;
 pub use client::{Client, ClientBuilder};
 pub use error::{
     ApiError, ApiErrorKind, BoxError, Error, PaymentOption, PaymentRequired, PaymentRequirements, PaymentResource,
-    Result, WalletRejection,
+    RawBody, Result, WalletRejection,
 };
 pub use rate_limit::RateLimits;
 pub use response::Response;
+/// How a secret held by this crate's types (a [`RawBody`], a created key's `api_key`) is read,
+/// and the type of a secret text.
+pub use secrecy::{ExposeSecret, SecretString};
 /// The generated layer, for what the facade does not wrap (see [`Client::raw`]).
 pub use venice_api_gen;
 /// The generated request and response types.

@@ -155,6 +155,19 @@ mod tests {
     }
 
     #[test]
+    fn any_reset_header_reads_without_panicking() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_767_225_600);
+        for value in ["18446744073709551615", "18446744073709551616", "1e20", "-1", "NaN", "inf", "1.5", "soon", ""] {
+            let limits = RateLimits::from_headers(&headers(&[("x-ratelimit-reset-requests", value)]));
+            // Read as absent, or as a time: either way a wait comes out.
+            let _ = limits.until_request_reset(now);
+            assert!(limits.reset_requests.is_none() || value.starts_with("1844"), "{value}: {limits:?}");
+        }
+        let largest = RateLimits { reset_requests: Some(u64::MAX), ..Default::default() };
+        assert!(largest.until_request_reset(UNIX_EPOCH).unwrap() > Duration::from_secs(1 << 50));
+    }
+
+    #[test]
     fn reset_in_the_past_waits_nothing() {
         let now = UNIX_EPOCH + Duration::from_secs(2_000_000_000);
         let limits = RateLimits { reset_requests: Some(1_000_000_000), ..Default::default() };

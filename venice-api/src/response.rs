@@ -7,7 +7,9 @@ use std::ops::Deref;
 use progenitor_client::{Error as GeneratedError, ResponseValue};
 use reqwest::header::HeaderMap;
 
-use crate::error::{ApiError, Error, Result, decode_reason, excerpt, request_id};
+use venice_api_gen::operation;
+
+use crate::error::{ApiError, Error, Result, request_id};
 use crate::rate_limit::RateLimits;
 use crate::transport::{Exchange, observe};
 
@@ -46,6 +48,13 @@ impl<T> Response<T> {
     /// The request id the server gave the call, if any.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+
+    /// The status and headers apart from the body.
+    pub(crate) fn split(self) -> (Response<()>, T) {
+        let head =
+            Response { body: (), status: self.status, rate_limits: self.rate_limits, request_id: self.request_id };
+        (head, self.body)
     }
 
     /// The same response with its body changed by `f`.
@@ -138,17 +147,9 @@ where
         .await
         .map_err(Error::from_reqwest)?;
     if !media.is_empty() && !media.to_ascii_lowercase().contains("json") {
-        return Err(Error::Decode {
-            status: Some(status),
-            reason: format!("expected a JSON answer, got {media}"),
-            excerpt: excerpt(&body),
-        });
+        return Err(Error::decode(Some(status), format_args!("expected a JSON answer, got {media}"), &body));
     }
-    let value = serde_json::from_slice(&body).map_err(|e| Error::Decode {
-        status: Some(status),
-        reason: decode_reason(&e),
-        excerpt: excerpt(&body),
-    })?;
+    let value = serde_json::from_slice(&body).map_err(|e| Error::decode(Some(status), e, &body))?;
     Ok(head.map(|()| value))
 }
 
@@ -205,11 +206,8 @@ async fn decode_error<E: serde::Serialize>(error: GeneratedError<E>, exchange: O
         // still the server's refusal (an OpenAI-style body, an HTML page from a proxy).
         GeneratedError::InvalidResponsePayload(body, source) => match exchange {
             Some(x) if !(200..300).contains(&x.status) => api_error(x.status, &x.headers, &body, operation_id),
-            _ => Error::Decode {
-                status: exchange.map(|x| x.status),
-                reason: decode_reason(&source),
-                excerpt: excerpt(&body),
-            },
+            Some(x) => undecodable_success(x.status, &x.headers, source, &body, x.operation_id),
+            None => Error::decode(None, source, &body),
         },
         GeneratedError::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
@@ -219,10 +217,10 @@ async fn decode_error<E: serde::Serialize>(error: GeneratedError<E>, exchange: O
                 Err(e) => return Error::from_reqwest(e),
             };
             if (200..300).contains(&status) {
-                Error::Decode {
-                    status: Some(status),
-                    reason: "the API description lists no such success status for this operation".to_owned(),
-                    excerpt: excerpt(&body),
+                let reason = "the API description lists no such success status for this operation";
+                match operation_id {
+                    Some(id) => undecodable_success(status, &headers, reason, &body, id),
+                    None => Error::decode(Some(status), reason, &body),
                 }
             } else {
                 api_error(status, &headers, &body, operation_id)
@@ -260,11 +258,7 @@ pub(crate) async fn json<T: serde::de::DeserializeOwned>(response: reqwest::Resp
     let status = response.status().as_u16();
     let head = Response::head(status, response.headers());
     let body = response.bytes().await.map_err(Error::from_reqwest)?;
-    let value = serde_json::from_slice(&body).map_err(|e| Error::Decode {
-        status: Some(status),
-        reason: decode_reason(&e),
-        excerpt: excerpt(&body),
-    })?;
+    let value = serde_json::from_slice(&body).map_err(|e| Error::decode(Some(status), e, &body))?;
     Ok(head.map(|()| value))
 }
 
@@ -277,16 +271,31 @@ pub(crate) async fn text(response: reqwest::Response) -> Result<Response<String>
     let status = response.status().as_u16();
     let head = Response::head(status, response.headers());
     let body = response.bytes().await.map_err(Error::from_reqwest)?;
-    let text = String::from_utf8(body.to_vec()).map_err(|e| Error::Decode {
-        status: Some(status),
-        reason: format!("the answer is not UTF-8 text: {e}"),
-        excerpt: excerpt(&body),
-    })?;
+    let text = String::from_utf8(body.to_vec())
+        .map_err(|e| Error::decode(Some(status), format_args!("the answer is not UTF-8 text: {e}"), &body))?;
     Ok(head.map(|()| text))
 }
 
 /// How much of an error answer is read: enough for any JSON error, not a whole HTML site.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// A success answer of `operation_id` that could not be decoded. When the operation creates
+/// something, the server has made it: the whole body is kept (see [`Error::raw_body`]) so that
+/// what it holds (a new key's secret) is not lost with the error.
+fn undecodable_success(
+    status: u16,
+    headers: &HeaderMap,
+    reason: impl std::fmt::Display,
+    body: &[u8],
+    operation_id: &str,
+) -> Error {
+    let error = Error::decode(Some(status), reason, body);
+    if operation::find(operation_id).is_some_and(|op| op.creates_resource) {
+        error.keeping_raw_body(crate::error::RawBody::new(body, Response::head(status, headers)))
+    } else {
+        error
+    }
+}
 
 fn api_error(status: u16, headers: &HeaderMap, body: &[u8], operation_id: Option<&str>) -> Error {
     Error::Api(Box::new(ApiError::from_answer(status, headers, body, operation_id)))

@@ -18,7 +18,7 @@ use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use tokio::io::AsyncWriteExt;
 
-use crate::error::{ApiError, ApiErrorKind, Error, Result, decode_reason, excerpt, request_id};
+use crate::error::{ApiError, ApiErrorKind, Error, Result, request_id};
 use crate::rate_limit::RateLimits;
 use crate::sse::Parser;
 
@@ -60,11 +60,7 @@ impl<T: DeserializeOwned + Send + 'static> EventStream<T> {
         if media.contains("json") {
             let status = response.status().as_u16();
             let body = response.bytes().await.map_err(Error::from_reqwest)?;
-            return Err(Error::Decode {
-                status: Some(status),
-                reason: format!("expected an event stream, got {media}"),
-                excerpt: excerpt(&body),
-            });
+            return Err(Error::decode(Some(status), format_args!("expected an event stream, got {media}"), &body));
         }
         Ok(Self::from_response(response, operation_id))
     }
@@ -179,11 +175,10 @@ fn decode_event<T: DeserializeOwned>(
         error.kind = ApiErrorKind::Stream;
         return Some(Err(Error::Api(Box::new(error))));
     }
-    Some(serde_json::from_str(data).map_err(|e| Error::Decode {
-        status: Some(200),
-        reason: format!("an event could not be decoded: {}", decode_reason(&e)),
-        excerpt: excerpt(data.as_bytes()),
-    }))
+    Some(
+        serde_json::from_str(data)
+            .map_err(|e| Error::decode(Some(200), format_args!("an event could not be decoded: {e}"), data.as_bytes())),
+    )
 }
 
 impl<T> EventStream<T> {

@@ -21,7 +21,7 @@ tokio::task_local! {
     static EXCHANGE: RefCell<Option<Exchange>>;
 }
 
-/// The status and headers (an error's only) of the answer a call ended with. The generated layer drops them
+/// The status and headers (an error's, or a creating call's) of the answer a call ended with. The generated layer drops them
 /// when a body fails to decode; the facade needs them to report the status and rate limits.
 #[derive(Debug, Clone)]
 pub(crate) struct Exchange {
@@ -136,7 +136,7 @@ impl Transport {
                 }
                 _ => {
                     if let Ok(response) = &result {
-                        record(operation_id, response);
+                        record(operation_id, response, creates_resource);
                     }
                     return result;
                 }
@@ -176,10 +176,13 @@ fn streams_answer(operation: Option<&Operation>, request: &reqwest::Request) -> 
             .is_some_and(|accept| accept.contains("text/event-stream"))
 }
 
-fn record(operation_id: &'static str, response: &reqwest::Response) {
+fn record(operation_id: &'static str, response: &reqwest::Response, creates_resource: bool) {
     // Only an error's headers are read from the record (rate limits, request id, payment
-    // terms); a success keeps them on the answer itself, so they are not copied per call.
-    let headers = if response.status().is_success() { HeaderMap::new() } else { response.headers().clone() };
+    // terms), and those of a creating call's success, which go with its body when it cannot be
+    // decoded (`Error::raw_body`); any other success keeps them on the answer itself, so they
+    // are not copied per call.
+    let keep = !response.status().is_success() || creates_resource;
+    let headers = if keep { response.headers().clone() } else { HeaderMap::new() };
     let exchange = Exchange { operation_id, status: response.status().as_u16(), headers };
     // Outside `observe` (a raw call) there is nobody to read the record.
     let _ = EXCHANGE.try_with(|cell| *cell.borrow_mut() = Some(exchange));

@@ -178,14 +178,13 @@ impl<'c> Video<'c> {
             Finished::Media(video) => Ok(video),
             Finished::Completed(status) => match &job.download_url {
                 Some(url) => self.download(url, options.remaining(started)).await,
-                None => Err(Error::Decode {
-                    status: Some(status.status()),
-                    reason: "the job is completed but Venice answered with its status, not the video: this \
-                             model gives a download link when the job is queued; wait with the queue answer \
-                             (or `Job::with_download_url`)"
-                        .to_owned(),
-                    excerpt: String::new(),
-                }),
+                None => Err(Error::decode(
+                    Some(status.status()),
+                    "the job is completed but Venice answered with its status, not the video: this model \
+                     gives a download link when the job is queued; wait with the queue answer (or \
+                     `Job::with_download_url`)",
+                    b"",
+                )),
             },
         }
     }
@@ -202,11 +201,8 @@ impl<'c> Video<'c> {
     pub async fn transcribe(&self, url: &str) -> Result<Response<CreateVideoTranscriptionResponse>> {
         self.client.require_api_key("video().transcribe")?;
         let whole = self.transcription(url, None).await?;
-        let transcript = serde_json::from_slice(whole.body()).map_err(|e| Error::Decode {
-            status: Some(whole.status()),
-            reason: e.to_string(),
-            excerpt: crate::error::excerpt(whole.body()),
-        })?;
+        let transcript =
+            serde_json::from_slice(whole.body()).map_err(|e| Error::decode(Some(whole.status()), e, whole.body()))?;
         Ok(whole.map(|_| transcript))
     }
 

@@ -96,11 +96,11 @@ impl<'c> X402<'c> {
                 }
             },
             Err(error) => Err(error),
-            Ok(answer) => Err(Error::Decode {
-                status: Some(answer.status()),
-                reason: "a top-up without a payment was accepted instead of answering with its requirements".to_owned(),
-                excerpt: String::new(),
-            }),
+            Ok(answer) => Err(Error::decode(
+                Some(answer.status()),
+                "a top-up without a payment was accepted instead of answering with its requirements",
+                b"",
+            )),
         }
     }
 

@@ -9,7 +9,7 @@ use common::{API_KEY, authorization, client, client_with, ok_fixture, received};
 use serde_json::json;
 use venice_api::api_keys::{CreateApiKey, UpdateApiKey};
 use venice_api::types::{ApiKeyType, LimitPeriod, ModelPrivacy};
-use venice_api::{Client, Error};
+use venice_api::{Client, Error, ExposeSecret as _};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -67,8 +67,101 @@ async fn create_sends_the_documented_body_and_returns_the_secret() {
         .await
         .unwrap();
 
-    assert_eq!(created.data.api_key, "OlyY6PXofO18OF7AeVtqR8cHdz8M7vCfdocGLRp6mGquaJ");
-    assert!(created.success);
+    assert_eq!(created.api_key.expose_secret(), "OlyY6PXofO18OF7AeVtqR8cHdz8M7vCfdocGLRp6mGquaJ");
+    assert_eq!(created.id, "e28e82dc-9df2-4b47-b726-d0a222ef2ab5");
+    assert_eq!(created.limit_period, Some(LimitPeriod::Month));
+}
+
+/// The create answer of the seed page, a field at a time broken as a server that changed
+/// could send it: the key is created, and the caller gets it.
+fn seed_create_answer() -> serde_json::Value {
+    json!({
+        "data": {
+            "apiKey": "vk-created-3b9f2e71c4d8a605",
+            "apiKeyType": "ADMIN",
+            "consumptionLimit": {"usd": 50, "diem": 10, "vcu": 30},
+            "limitPeriod": "MONTH",
+            "expiresAt": "2023-10-01T12:00:00.000Z",
+            "id": "e28e82dc-9df2-4b47-b726-d0a222ef2ab5",
+            "description": "Example API Key"
+        },
+        "success": true
+    })
+}
+
+#[tokio::test]
+async fn create_gives_the_key_when_other_fields_of_the_answer_do_not_decode() {
+    let breakages: [(&str, serde_json::Value); 4] = [
+        ("apiKeyType", json!("SUPERUSER")),
+        ("consumptionLimit", json!("fifty dollars")),
+        ("limitPeriod", json!(7)),
+        ("expiresAt", json!({"date": "never"})),
+    ];
+    for (field, broken) in breakages {
+        let server = MockServer::start().await;
+        let mut answer = seed_create_answer();
+        answer["data"][field] = broken.clone();
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(&answer))
+            .expect(1)
+            .mount(&server)
+            .await;
+
+        let created = client(&server).api_keys().create(CreateApiKey::admin("ops")).await;
+
+        let created = created.unwrap_or_else(|e| panic!("{field}: {e}"));
+        assert_eq!(created.api_key.expose_secret(), "vk-created-3b9f2e71c4d8a605", "{field}");
+        assert_eq!(created.id, "e28e82dc-9df2-4b47-b726-d0a222ef2ab5", "{field}");
+        assert_eq!(created.fields[field], broken, "{field} is kept as sent");
+        assert_eq!(created.description.as_deref(), Some("Example API Key"), "{field}");
+    }
+}
+
+#[tokio::test]
+async fn a_create_answer_without_an_id_is_a_decode_error_that_keeps_the_whole_body() {
+    let server = MockServer::start().await;
+    let mut answer = seed_create_answer();
+    answer["data"].as_object_mut().unwrap().remove("id");
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&answer).insert_header("x-request-id", "req-7"))
+        .mount(&server)
+        .await;
+
+    let error = client(&server).api_keys().create(CreateApiKey::admin("ops")).await.unwrap_err();
+
+    assert!(matches!(error, Error::Decode { status: Some(200), .. }), "{error:?}");
+    let raw = error.raw_body().expect("the body of a creating call is kept");
+    let raw: serde_json::Value = serde_json::from_slice(raw.expose_secret()).unwrap();
+    assert_eq!(raw["data"]["apiKey"], "vk-created-3b9f2e71c4d8a605");
+}
+
+#[tokio::test]
+async fn a_truncated_create_answer_keeps_the_bytes_that_came() {
+    let server = MockServer::start().await;
+    let whole = seed_create_answer().to_string();
+    let cut = &whole[..whole.find("vk-created").unwrap() + 16];
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(cut.to_owned(), "application/json"))
+        .mount(&server)
+        .await;
+
+    let error = client(&server).api_keys().create(CreateApiKey::admin("ops")).await.unwrap_err();
+
+    assert_eq!(error.raw_body().expect("kept").expose_secret(), cut.as_bytes());
+}
+
+#[tokio::test]
+async fn a_decode_error_of_a_call_that_creates_nothing_keeps_no_body() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{\"data\": 5}"))
+        .mount(&server)
+        .await;
+
+    let error = client(&server).api_keys().list().await.unwrap_err();
+
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    assert!(error.raw_body().is_none());
 }
 
 #[tokio::test]

@@ -183,7 +183,7 @@ async fn a_402_with_a_payment_required_header_carries_the_decoded_requirements()
     assert_eq!(api(&error).kind, ApiErrorKind::PaymentRequired);
     assert_eq!(api(&error).message, "Insufficient balance");
     let requirements = error.payment_requirements().expect("decoded from the header");
-    assert_eq!(requirements.x402_version, Some(2));
+    assert_eq!(requirements.version(), Some(2));
     assert_eq!(requirements.accepts[0].pay_to, "0x45b73055f3adcc4577bb709db10b19d11b5c94ee");
     assert_eq!(requirements.accepts[0].amount, "1000");
     assert!(!error.is_retryable());

@@ -11,7 +11,7 @@ use common::{Sequence, authorization, base_url, client, fixture, ok_fixture, rec
 use serde_json::{Value, json};
 use venice_api::types::{ApiKeyType, LimitPeriod};
 use venice_api::web3::{Address, LocalSigner, Signature, WalletSigner};
-use venice_api::{ApiErrorKind, Client, Error, WalletRejection};
+use venice_api::{ApiErrorKind, Client, Error, ExposeSecret as _, WalletRejection};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -90,7 +90,7 @@ async fn mint_signs_the_token_and_sends_a_proof_that_recovers_to_the_wallet() {
         .await
         .unwrap();
 
-    assert_eq!(minted.data.api_key, fixture("postApiKeyGenerateWeb3Key")["data"]["apiKey"]);
+    assert_eq!(minted.api_key.expose_secret(), fixture("postApiKeyGenerateWeb3Key")["data"]["apiKey"]);
     let requests = received(&server).await;
     assert_eq!(requests[0].url.path(), "/api/v1/api_keys/generate_web3_key");
     assert_eq!(requests[1].url.path(), "/api/v1/api_keys/generate_web3_key");
@@ -101,6 +101,67 @@ async fn mint_signs_the_token_and_sends_a_proof_that_recovers_to_the_wallet() {
     assert_eq!(proof["description"], "research agent");
     assert_eq!(proof["limitPeriod"], "MONTH");
     assert_eq!(proof["consumptionLimit"], json!({"diem": 5.0}));
+}
+
+/// The mint answer as the seed page documents it: the fields of `data` it lists, and no
+/// `modelPrivacy` (which the published spec later made required).
+fn seed_mint_answer() -> Value {
+    json!({
+        "data": {
+            "apiKey": "vk-minted-8d41c07be2f95a36",
+            "apiKeyType": "ADMIN",
+            "consumptionLimit": {"usd": 50, "diem": 10, "vcu": 30},
+            "limitPeriod": "MONTH",
+            "expiresAt": "2023-10-01T12:00:00.000Z",
+            "id": "e28e82dc-9df2-4b47-b726-d0a222ef2ab5",
+            "description": "Example API Key"
+        },
+        "success": true
+    })
+}
+
+#[tokio::test]
+async fn a_mint_answered_as_the_seed_page_documents_gives_the_key() {
+    let server = MockServer::start().await;
+    mount_tokens(&server).await;
+    mount_minter(&server, vec![ResponseTemplate::new(200).set_body_json(seed_mint_answer())]).await;
+
+    let minted = keyless(&server).api_keys().mint_with_wallet(&wallet(), ApiKeyType::Admin).send().await.unwrap();
+
+    assert_eq!(minted.api_key.expose_secret(), "vk-minted-8d41c07be2f95a36");
+    assert_eq!(minted.id, "e28e82dc-9df2-4b47-b726-d0a222ef2ab5");
+    assert_eq!(minted.api_key_type, Some(ApiKeyType::Admin));
+    assert_eq!(minted.model_privacy, None);
+}
+
+#[tokio::test]
+async fn a_mint_answer_with_a_field_of_an_unknown_shape_still_gives_the_key() {
+    let server = MockServer::start().await;
+    mount_tokens(&server).await;
+    let mut answer = seed_mint_answer();
+    answer["data"]["consumptionLimit"] = json!([50, 10]);
+    mount_minter(&server, vec![ResponseTemplate::new(200).set_body_json(&answer)]).await;
+
+    let minted = keyless(&server).api_keys().mint_with_wallet(&wallet(), ApiKeyType::Admin).send().await.unwrap();
+
+    assert_eq!(minted.api_key.expose_secret(), "vk-minted-8d41c07be2f95a36");
+    assert_eq!(minted.consumption_limit, None);
+    assert_eq!(minted.fields["consumptionLimit"], json!([50, 10]));
+}
+
+#[tokio::test]
+async fn a_mint_answer_without_a_secret_is_a_decode_error_that_keeps_the_whole_body() {
+    let server = MockServer::start().await;
+    mount_tokens(&server).await;
+    let mut answer = seed_mint_answer();
+    answer["data"]["apiKey"] = json!(null);
+    mount_minter(&server, vec![ResponseTemplate::new(200).set_body_json(&answer)]).await;
+
+    let error = keyless(&server).api_keys().mint_with_wallet(&wallet(), ApiKeyType::Admin).send().await.unwrap_err();
+
+    let raw: Value =
+        serde_json::from_slice(error.raw_body().expect("the body of a mint is kept").expose_secret()).unwrap();
+    assert_eq!(raw["data"]["id"], "e28e82dc-9df2-4b47-b726-d0a222ef2ab5");
 }
 
 #[tokio::test]
@@ -132,7 +193,7 @@ async fn mint_uses_venices_default_description() {
 async fn an_expired_token_is_replaced_once_and_the_mint_succeeds() {
     let server = MockServer::start().await;
     mount_tokens(&server).await;
-    mount_minter(&server, vec![refusal("Token expired"), ok_fixture("postApiKeyGenerateWeb3Key")]).await;
+    mount_minter(&server, vec![refusal("JWT has expired"), ok_fixture("postApiKeyGenerateWeb3Key")]).await;
 
     keyless(&server).api_keys().mint_with_wallet(&wallet(), ApiKeyType::Inference).send().await.unwrap();
 
@@ -146,7 +207,7 @@ async fn an_expired_token_is_replaced_once_and_the_mint_succeeds() {
 async fn a_token_that_expires_twice_is_reported() {
     let server = MockServer::start().await;
     mount_tokens(&server).await;
-    mount_minter(&server, vec![refusal("Token expired")]).await;
+    mount_minter(&server, vec![refusal("JWT has expired")]).await;
 
     let error =
         keyless(&server).api_keys().mint_with_wallet(&wallet(), ApiKeyType::Inference).send().await.unwrap_err();
@@ -157,14 +218,39 @@ async fn a_token_that_expires_twice_is_reported() {
 }
 
 #[tokio::test]
+async fn a_token_venice_did_not_issue_is_replaced_once_and_the_mint_succeeds() {
+    let server = MockServer::start().await;
+    mount_tokens(&server).await;
+    mount_minter(&server, vec![refusal("JWT signature is invalid"), ok_fixture("postApiKeyGenerateWeb3Key")]).await;
+
+    keyless(&server).api_keys().mint_with_wallet(&wallet(), ApiKeyType::Inference).send().await.unwrap();
+
+    let requests = received(&server).await;
+    assert_eq!((count(&requests, "GET"), count(&requests, "POST")), (2, 2));
+    let second: Value = serde_json::from_slice(&requests[3].body).unwrap();
+    assert_eq!(second["token"], "eyJhbGciOiJIUzI1NiJ9.token-2.sig", "the fresh token is the one signed");
+}
+
+#[tokio::test]
+async fn an_expired_then_foreign_token_share_the_one_refresh() {
+    let server = MockServer::start().await;
+    mount_tokens(&server).await;
+    mount_minter(&server, vec![refusal("JWT has expired"), refusal("JWT signature is invalid")]).await;
+
+    let error =
+        keyless(&server).api_keys().mint_with_wallet(&wallet(), ApiKeyType::Inference).send().await.unwrap_err();
+
+    assert_eq!(error.wallet_rejection(), Some(WalletRejection::TokenSignatureInvalid));
+    let requests = received(&server).await;
+    assert_eq!((count(&requests, "GET"), count(&requests, "POST")), (2, 2));
+}
+
+#[tokio::test]
 async fn an_unverifiable_signature_is_sent_again_after_a_backoff() {
     let server = MockServer::start().await;
     mount_tokens(&server).await;
-    mount_minter(
-        &server,
-        vec![refusal("Signature could not be verified, please try again"), ok_fixture("postApiKeyGenerateWeb3Key")],
-    )
-    .await;
+    mount_minter(&server, vec![refusal("Could not verify wallet signature"), ok_fixture("postApiKeyGenerateWeb3Key")])
+        .await;
 
     keyless(&server).api_keys().mint_with_wallet(&wallet(), ApiKeyType::Inference).send().await.unwrap();
 
@@ -174,13 +260,13 @@ async fn an_unverifiable_signature_is_sent_again_after_a_backoff() {
 
 #[tokio::test]
 async fn each_documented_refusal_is_a_typed_error_and_is_not_retried() {
+    // The documented refusals a fresh token or another attempt cannot cure.
     let cases = [
         ("Invalid wallet address", WalletRejection::InvalidAddress),
-        ("Invalid token signature", WalletRejection::TokenSignatureInvalid),
-        ("Invalid token claims", WalletRejection::TokenClaimsInvalid),
-        ("Malformed token", WalletRejection::TokenMalformed),
+        ("JWT claims are invalid", WalletRejection::TokenClaimsInvalid),
+        ("JWT is malformed", WalletRejection::TokenMalformed),
         ("Wallet signature does not match", WalletRejection::SignatureMismatch),
-        ("Wallet does not have any staked VVV", WalletRejection::NotStaked),
+        ("Wallet has no staked VVV on Base", WalletRejection::NotStaked),
     ];
     for (message, rejection) in cases {
         let server = MockServer::start().await;

@@ -1,7 +1,9 @@
 //! The API key and a wallet's private key never show: not in the `Debug` of the client, its
 //! builder or the signer, not in any error (`Display`, `Debug`, or its sources) of a failed
 //! call, not in anything the stack logs at TRACE level while calls fail, and not on the wire
-//! except in the `Authorization` header of a keyed call to where the client was pointed.
+//! except in the `Authorization` header of a keyed call to where the client was pointed. The
+//! secret of a key just created or minted shows only through `expose_secret`, even when the
+//! answer is broken.
 //!
 //! A `log` logger and a `tracing` subscriber capture everything the whole stack emits (reqwest
 //! logs through `log`, hyper-util through `tracing`) for the whole test binary.
@@ -17,10 +19,10 @@ use std::time::Duration;
 use common::API_KEY;
 use common::scripted::{Reply, ScriptedServer, Seen};
 use serde_json::json;
-use venice_api::api_keys::CreateApiKey;
+use venice_api::api_keys::{CreateApiKey, CreatedApiKey};
 use venice_api::types::ApiKeyType;
 use venice_api::web3::LocalSigner;
-use venice_api::{Client, Error};
+use venice_api::{Client, Error, ExposeSecret as _, Response};
 
 /// Hardhat/Anvil account #0: a published test key, never used for funds.
 const WALLET_KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -253,7 +255,7 @@ async fn errors_of_a_failed_wallet_mint_never_show_either_secret() {
     within(10, async {
         let token = json!({"data": {"token": "eyJhbGciOiJIUzI1NiJ9.token.sig"}, "success": true});
         for refusal in [
-            Reply::json(400, &json!({"error": "Wallet signature does not match the address"})),
+            Reply::json(400, &json!({"error": "Wallet signature does not match"})),
             Reply::json(500, &json!({"error": "Internal server error"})),
             Reply::Reset,
         ] {
@@ -276,6 +278,116 @@ async fn errors_of_a_failed_wallet_mint_never_show_either_secret() {
         }
     })
     .await;
+}
+
+// --- the secret of a key just created or minted ------------------------------------------
+
+/// The secret of the key the test server creates or mints.
+const NEW_KEY: &str = "vk-NEWKEY-7c1e9a44d02b6f38e5";
+
+/// Fails when `text` holds the new key's secret, or either half of it.
+#[track_caller]
+fn assert_new_key_hidden(context: &str, text: &str) {
+    for part in [NEW_KEY, &NEW_KEY[..12], &NEW_KEY[12..]] {
+        assert!(!text.contains(part), "{context} shows the new key's secret: {text}");
+    }
+}
+
+/// A create or mint answer shaped as the seed pages document it (the two answers are alike),
+/// holding [`NEW_KEY`].
+fn seed_answer() -> serde_json::Value {
+    json!({
+        "data": {
+            "apiKey": NEW_KEY,
+            "apiKeyType": "ADMIN",
+            "consumptionLimit": {"usd": 50, "diem": 10, "vcu": 30},
+            "limitPeriod": "MONTH",
+            "expiresAt": "2023-10-01T12:00:00.000Z",
+            "id": "e28e82dc-9df2-4b47-b726-d0a222ef2ab5",
+            "description": "Example API Key"
+        },
+        "success": true
+    })
+}
+
+/// The seed answer broken three ways: a field of a shape the generated type refuses (the key
+/// can still be read), no id (it cannot), and cut short just after the secret (not JSON).
+fn broken_answers() -> Vec<(&'static str, Reply)> {
+    let mut odd_field = seed_answer();
+    odd_field["data"]["consumptionLimit"] = json!("fifty dollars");
+    let mut no_id = seed_answer();
+    no_id["data"].as_object_mut().unwrap().remove("id");
+    let whole = seed_answer().to_string();
+    let cut = whole[..whole.find(NEW_KEY).unwrap() + NEW_KEY.len() + 8].to_owned();
+    vec![
+        ("a field of an unknown shape", Reply::json(200, &odd_field)),
+        ("no id", Reply::json(200, &no_id)),
+        ("cut short", Reply::text(200, "application/json", cut)),
+    ]
+}
+
+/// Checks that `result` never shows the new key, and returns what its explicit way out (the
+/// created key's `expose_secret`, or the error's `raw_body`) gives.
+#[track_caller]
+fn exposed_after_hiding_checks(name: &str, result: &venice_api::Result<Response<CreatedApiKey>>) -> String {
+    assert_new_key_hidden(name, &format!("{result:?}\n{result:#?}"));
+    match result {
+        Ok(created) => {
+            assert_new_key_hidden(name, &format!("{created:?} {:?} {:?}", created.api_key, created.fields));
+            created.api_key.expose_secret().to_owned()
+        }
+        Err(error) => {
+            assert_new_key_hidden(name, &everything_about(error));
+            let raw = error.raw_body().unwrap_or_else(|| panic!("{name}: the body of a creating call is kept"));
+            assert_new_key_hidden(name, &format!("{raw:?}"));
+            String::from_utf8_lossy(raw.expose_secret()).into_owned()
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_broken_create_answer_shows_the_new_secret_only_where_it_is_asked_for() {
+    capture_everything();
+    within(10, async {
+        for (name, reply) in broken_answers() {
+            let server = ScriptedServer::sequence(vec![reply]);
+            let client = keyed(&server.base_url(), |b| b);
+
+            let result = client.api_keys().create(CreateApiKey::inference("hygiene")).await;
+
+            assert!(exposed_after_hiding_checks(name, &result).contains(NEW_KEY), "{name}: the secret is reachable");
+        }
+    })
+    .await;
+    for line in CAPTURED.lock().unwrap().iter() {
+        assert_new_key_hidden("a log line", line);
+    }
+}
+
+#[tokio::test]
+async fn a_broken_mint_answer_shows_the_new_secret_only_where_it_is_asked_for() {
+    capture_everything();
+    within(10, async {
+        for (name, reply) in broken_answers() {
+            let token = json!({"data": {"token": "eyJhbGciOiJIUzI1NiJ9.token.sig"}, "success": true});
+            let server = ScriptedServer::start(move |request, _| match request.method.as_str() {
+                "GET" => Reply::json(200, &token),
+                _ => reply.clone(),
+            });
+            let client =
+                Client::builder().without_api_key().base_url(server.base_url()).max_retries(0).build().unwrap();
+            let signer = wallet();
+
+            let result = client.api_keys().mint_with_wallet(&signer, ApiKeyType::Inference).send().await;
+
+            assert!(exposed_after_hiding_checks(name, &result).contains(NEW_KEY), "{name}: the secret is reachable");
+            assert_clean(name, &format!("{result:?}"));
+        }
+    })
+    .await;
+    for line in CAPTURED.lock().unwrap().iter() {
+        assert_new_key_hidden("a log line", line);
+    }
 }
 
 // --- logs and traces --------------------------------------------------------------------

@@ -6,6 +6,7 @@ use venice_api_gen::types::{self, ApiKeyType, PostApiKeyGenerateWeb3KeyResponse}
 use super::WalletSigner;
 use crate::api_keys::{KeySettings, checked_description, key_settings_setters};
 use crate::client::Client;
+use crate::created_key::{CreatedApiKey, created_key};
 use crate::defaults::{WALLET_KEY_DESCRIPTION, WALLET_TOKEN_REFRESHES};
 use crate::error::{Error, Result, WalletRejection};
 use crate::response::{self, Response};
@@ -17,10 +18,15 @@ use crate::retry;
 ///
 /// `send` fetches a token (`GET /api_keys/generate_web3_key`), signs the token text with the
 /// wallet (EIP-191 `personal_sign`), and posts the address, signature and token. Neither
-/// request carries an API key. When Venice answers that the token expired, a fresh token is
-/// fetched and signed once more; when it could not verify the signature (a transient failure),
-/// the proof is sent again with the client's backoff, up to its `max_retries`. Other refusals
-/// come back as [`ApiErrorKind::Wallet`](crate::ApiErrorKind::Wallet).
+/// request carries an API key. When Venice answers that the token expired or is not one it
+/// issued, a fresh token is fetched and signed, once; when it could not verify the signature
+/// (a transient failure), the proof is sent again with the client's backoff, up to its
+/// `max_retries`. Other refusals come back as
+/// [`ApiErrorKind::Wallet`](crate::ApiErrorKind::Wallet); [`WalletRejection`] says which.
+///
+/// The key exists at Venice once the proof is answered, so the answer is read to give the key
+/// back whatever shape its other fields have (see [`CreatedApiKey`]); one without even an id
+/// and a secret is an [`Error::Decode`] that keeps the whole body ([`Error::raw_body`]).
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct MintWithWallet<'a, S: ?Sized> {
     client: &'a Client,
@@ -44,7 +50,7 @@ impl<'a, S: WalletSigner + ?Sized> MintWithWallet<'a, S> {
     key_settings_setters!();
 
     /// Mints the key. Arguments are checked before the first request.
-    pub async fn send(self) -> Result<Response<PostApiKeyGenerateWeb3KeyResponse>> {
+    pub async fn send(self) -> Result<Response<CreatedApiKey>> {
         let description = checked_description(self.description.as_deref().unwrap_or(WALLET_KEY_DESCRIPTION))?;
         let settings = self.settings.checked(Utc::now())?;
         let address = self.signer.address().to_string();
@@ -70,12 +76,12 @@ impl<'a, S: WalletSigner + ?Sized> MintWithWallet<'a, S> {
                 .map_err(|e: types::error::ConversionError| Error::invalid("request", e.to_string()))?;
             match self.send_proof(&body).await {
                 Err(error)
-                    if error.wallet_rejection() == Some(WalletRejection::TokenExpired)
+                    if error.wallet_rejection().is_some_and(WalletRejection::wants_fresh_token)
                         && token_refreshes < WALLET_TOKEN_REFRESHES =>
                 {
                     token_refreshes += 1;
                 }
-                outcome => return outcome,
+                outcome => return created_key(outcome),
             }
         }
     }
