@@ -161,9 +161,9 @@ impl KeySettings {
             .map_err(|e: types::error::ConversionError| Error::invalid("consumption_limit", e.to_string()))?;
         Ok(CheckedSettings {
             consumption_limit,
-            limit_period: self.limit_period,
+            limit_period: self.limit_period.clone(),
             expires_at: self.expires_at.map(|at| at.to_rfc3339_opts(SecondsFormat::Millis, true)),
-            model_privacy: self.model_privacy,
+            model_privacy: self.model_privacy.clone(),
         })
     }
 }

@@ -21,6 +21,8 @@ use crate::error::{Error, Result};
 use crate::response::{self, Response};
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
+use crate::wallet_balance::WalletBalance;
+use crate::web3::{Address, SignInWithX, WalletSigner};
 
 /// A Venice API client. Cheap to clone; clones share connections and configuration.
 ///
@@ -40,6 +42,8 @@ pub struct Client {
     http: reqwest::Client,
     base_url: Arc<str>,
     has_api_key: bool,
+    wallet: Option<Arc<dyn WalletSigner>>,
+    wallet_balance: Arc<WalletBalance>,
     max_retries: u32,
 }
 
@@ -201,6 +205,39 @@ impl Client {
         self.has_api_key
     }
 
+    /// The address of the wallet the client signs in and pays with, if it was built with one
+    /// ([`ClientBuilder::wallet`]).
+    pub fn wallet_address(&self) -> Option<Address> {
+        self.wallet.as_ref().map(|wallet| wallet.address())
+    }
+
+    /// The wallet's prepaid x402 credit in USD as Venice last reported it to this client (or
+    /// a clone of it): from a balance or a top-up, or the `X-Balance-Remaining` header of an
+    /// answer to one; `None` before any. It may lag behind calls made elsewhere with the same
+    /// wallet; [`X402::balance`](crate::x402::X402::balance) asks afresh.
+    pub fn balance_remaining(&self) -> Option<f64> {
+        self.wallet_balance.usd()
+    }
+
+    /// Where answers report the wallet's credit.
+    pub(crate) fn wallet_balance(&self) -> &WalletBalance {
+        &self.wallet_balance
+    }
+
+    /// The wallet, or, before sending, a refusal of `call` on a client built without one.
+    pub(crate) fn require_wallet(&self, call: &str) -> Result<&dyn WalletSigner> {
+        self.wallet.as_deref().ok_or_else(|| {
+            Error::Config(format!(
+                "`{call}` needs a wallet, and this client was built without one (see `ClientBuilder::wallet`)"
+            ))
+        })
+    }
+
+    /// A fresh `SIGN-IN-WITH-X` sign-in by the client's wallet, for `call`.
+    pub(crate) async fn sign_in_with_x(&self, call: &str) -> Result<SignInWithX> {
+        Ok(SignInWithX::sign(self.require_wallet(call)?).await?)
+    }
+
     /// Refuses, before sending, a call that needs the key on a client built without one.
     pub(crate) fn require_api_key(&self, call: &str) -> Result<()> {
         if self.has_api_key {
@@ -213,16 +250,22 @@ impl Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("base_url", &self.base_url).field("has_api_key", &self.has_api_key).finish()
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .field("has_api_key", &self.has_api_key)
+            .field("wallet", &self.wallet_address())
+            .finish()
     }
 }
 
 /// Configures a [`Client`]. Every setting has a default (see [`defaults`]) except the API key,
-/// which must be given, or explicitly left out with [`without_api_key`](Self::without_api_key).
+/// which must be given, or left out: explicitly with [`without_api_key`](Self::without_api_key),
+/// or by giving a [`wallet`](Self::wallet) instead.
 #[derive(Default)]
 pub struct ClientBuilder {
     api_key: Option<SecretString>,
     without_api_key: bool,
+    wallet: Option<Arc<dyn WalletSigner>>,
     base_url: Option<String>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
@@ -237,6 +280,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("wallet", &self.wallet.as_ref().map(|wallet| wallet.address()))
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
@@ -256,6 +300,26 @@ impl ClientBuilder {
     /// wallet). Calls that need a key then fail before sending.
     pub fn without_api_key(mut self) -> Self {
         self.without_api_key = true;
+        self
+    }
+
+    /// The wallet the client signs in with (`SIGN-IN-WITH-X`) and pays with (x402), such as a
+    /// [`LocalSigner`](crate::web3::LocalSigner) from the agent's private key. With a wallet
+    /// and no [`api_key`](Self::api_key), the client sends no key at all: a wallet is all an
+    /// agent needs to check its credit and top it up (`client.x402()`).
+    ///
+    /// ```no_run
+    /// # fn demo() -> venice_api::Result<()> {
+    /// use venice_api::web3::LocalSigner;
+    ///
+    /// let wallet = LocalSigner::from_hex(&std::env::var("AGENT_PRIVATE_KEY").unwrap_or_default())?;
+    /// let client = venice_api::Client::builder().wallet(wallet).build()?;
+    /// assert!(!client.has_api_key());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn wallet(mut self, signer: impl WalletSigner + 'static) -> Self {
+        self.wallet = Some(Arc::new(signer));
         self
     }
 
@@ -315,8 +379,8 @@ impl ClientBuilder {
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client> {
         let authorization = self.checked_authorization()?;
-        let base_url =
-            checked_base_url(self.base_url.as_deref().unwrap_or(defaults::BASE_URL), authorization.is_some())?;
+        let sends_credentials = authorization.is_some() || self.wallet.is_some();
+        let base_url = checked_base_url(self.base_url.as_deref().unwrap_or(defaults::BASE_URL), sends_credentials)?;
         let timeout = self.timeout.unwrap_or(defaults::REQUEST_TIMEOUT);
         if timeout.is_zero() {
             return Err(Error::Config("the timeout must be longer than zero".to_owned()));
@@ -352,20 +416,29 @@ impl ClientBuilder {
             http_client.clone(),
             Inner::with_executor(Arc::clone(&transport) as _),
         );
-        Ok(Client { generated, transport, http: http_client, base_url: base_url.into(), has_api_key, max_retries })
+        Ok(Client {
+            generated,
+            transport,
+            http: http_client,
+            base_url: base_url.into(),
+            has_api_key,
+            wallet: self.wallet,
+            wallet_balance: Arc::default(),
+            max_retries,
+        })
     }
 
     /// The `Authorization` header the key gives, made once: every request shares its one
     /// buffer (instead of a copy of the key per request), zeroized when the client and the
     /// last request holding it are gone.
     fn checked_authorization(&self) -> Result<Option<HeaderValue>> {
-        if self.without_api_key {
+        if self.without_api_key || (self.api_key.is_none() && self.wallet.is_some()) {
             return Ok(None);
         }
         let Some(key) = &self.api_key else {
             return Err(Error::Config(format!(
-                "no API key: pass one to `ClientBuilder::api_key` or set {} (or call `without_api_key` \
-                 for the calls that need none)",
+                "no API key: pass one to `ClientBuilder::api_key` or set {} (or give a `wallet` instead, \
+                 or call `without_api_key` for the calls that need none)",
                 defaults::API_KEY_ENV
             )));
         };
@@ -386,16 +459,17 @@ impl ClientBuilder {
 const BEARER: &str = "Bearer ";
 
 /// The base URL without a trailing slash, refused when it is not http(s), or when it would
-/// send the key in clear text to another machine.
-fn checked_base_url(base_url: &str, sends_key: bool) -> Result<String> {
+/// send a credential in clear text to another machine: the key, or a wallet's sign-ins and
+/// payments (whose terms a man in the middle could also rewrite).
+fn checked_base_url(base_url: &str, sends_credentials: bool) -> Result<String> {
     let url = reqwest::Url::parse(base_url)
         .map_err(|e| Error::Config(format!("the base URL {base_url:?} is not a valid URL: {e}")))?;
     match url.scheme() {
         "https" => {}
-        "http" if !sends_key || is_loopback(&url) => {}
+        "http" if !sends_credentials || is_loopback(&url) => {}
         "http" => {
             return Err(Error::Config(format!(
-                "refusing to send the API key over plain http to {}; use https",
+                "refusing to send the API key or wallet signatures over plain http to {}; use https",
                 url.host_str().unwrap_or_default()
             )));
         }
@@ -505,6 +579,53 @@ mod tests {
     fn authorization_cannot_be_a_default_header() {
         let message = config_error(Client::builder().api_key("k").default_header("Authorization", "Bearer x"));
         assert!(message.contains("api_key"));
+    }
+
+    const WALLET_KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+    fn wallet() -> crate::web3::LocalSigner {
+        crate::web3::LocalSigner::from_hex(WALLET_KEY).unwrap()
+    }
+
+    #[test]
+    fn a_wallet_stands_in_for_the_key() {
+        let client = Client::builder().wallet(wallet()).build().unwrap();
+        assert!(!client.has_api_key());
+        assert!(client.transport.authorization.is_none());
+        assert_eq!(client.wallet_address(), Some(wallet().address()));
+    }
+
+    #[test]
+    fn a_key_and_a_wallet_can_go_together() {
+        let client = Client::builder().api_key("k").wallet(wallet()).build().unwrap();
+        assert!(client.has_api_key());
+        assert!(client.wallet_address().is_some());
+    }
+
+    #[test]
+    fn a_wallet_is_refused_over_plain_http_to_another_host() {
+        let message = config_error(Client::builder().wallet(wallet()).base_url("http://api.example.com/api/v1"));
+        assert!(message.contains("plain http"), "{message}");
+        Client::builder().wallet(wallet()).base_url("http://127.0.0.1:9/api/v1").build().unwrap();
+    }
+
+    #[test]
+    fn a_wallet_is_required_by_wallet_calls_on_a_client_without_one() {
+        let client = Client::builder().api_key("k").build().unwrap();
+        match client.require_wallet("x402().balance") {
+            Err(Error::Config(message)) => assert!(message.contains("x402().balance"), "{message}"),
+            other => panic!("expected a refusal, got {:?}", other.map(|w| w.address())),
+        }
+    }
+
+    #[test]
+    fn debug_names_the_wallet_address_only() {
+        let builder = Client::builder().wallet(wallet());
+        let client = Client::builder().wallet(wallet()).build().unwrap();
+        for shown in [format!("{builder:?}"), format!("{client:?}")] {
+            assert!(shown.contains("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"), "{shown}");
+            assert!(!shown.contains(WALLET_KEY), "{shown}");
+        }
     }
 
     #[test]

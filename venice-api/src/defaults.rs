@@ -61,3 +61,31 @@ pub const JOB_MAX_POLL_INTERVAL: Duration = Duration::from_secs(15);
 /// How long waiting for a queued job may take before it ends with
 /// [`Error::Timeout`](crate::Error::Timeout); the job itself goes on.
 pub const JOB_DEADLINE: Duration = Duration::from_secs(30 * 60);
+
+/// The domain of the EIP-4361 message a wallet signs in with (`SIGN-IN-WITH-X`), as Venice's
+/// `siwx` scheme gives it.
+pub const SIWX_DOMAIN: &str = "api.venice.ai";
+
+/// The URI of the EIP-4361 sign-in message.
+pub const SIWX_URI: &str = "https://api.venice.ai";
+
+/// The statement of the EIP-4361 sign-in message.
+pub const SIWX_STATEMENT: &str = "Sign in to Venice API";
+
+/// The chain a wallet signs in and pays on: Base (EIP-155 id 8453).
+pub const SIWX_CHAIN_ID: u64 = 8453;
+
+/// How long a sign-in is valid after it is issued; a fresh one is made for each request.
+pub const SIWX_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+/// USDC's token contract on Base: the only token a top-up pays with (an offer naming another
+/// contract is not taken, whatever it calls itself).
+pub const BASE_USDC: &str = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913";
+
+/// How long before now a top-up's payment authorization becomes valid, so that a server
+/// whose clock lags behind the client's still accepts it.
+pub const TOP_UP_CLOCK_SKEW: Duration = Duration::from_secs(60);
+
+/// The longest a top-up's payment authorization stays valid, whatever time to settle the
+/// offer allows (`maxTimeoutSeconds`).
+pub const TOP_UP_MAX_VALIDITY: Duration = Duration::from_secs(60 * 60);

@@ -75,9 +75,14 @@ pub enum Error {
     /// The client cannot be built as configured, or lacks what a call needs (an API key).
     #[error("client configuration: {0}")]
     Config(String),
-    /// A wallet signer failed in the wallet key flow.
+    /// A wallet signer failed: in the wallet key flow, signing in, or paying.
     #[error(transparent)]
     Signer(#[from] SignerError),
+    /// An x402 payment was refused before anything was signed: nothing offered that the
+    /// client can pay with, or an amount the offer does not allow.
+    #[cfg(feature = "x402")]
+    #[error(transparent)]
+    Payment(#[from] crate::x402::PaymentError),
     /// Writing a downloaded body (to a file or writer) failed.
     #[error("could not write the answer: {0}")]
     Io(#[from] std::io::Error),

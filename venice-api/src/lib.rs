@@ -77,6 +77,7 @@ pub mod stream;
 mod transport;
 #[cfg(feature = "video")]
 pub mod video;
+mod wallet_balance;
 pub mod web3;
 #[cfg(feature = "x402")]
 pub mod x402;

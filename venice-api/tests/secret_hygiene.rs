@@ -3,7 +3,8 @@
 //! call, not in anything the stack logs at TRACE level while calls fail, and not on the wire
 //! except in the `Authorization` header of a keyed call to where the client was pointed. The
 //! secret of a key just created or minted shows only through `expose_secret`, even when the
-//! answer is broken.
+//! answer is broken. Nor do a wallet's sign-ins (`SIGN-IN-WITH-X`) and payments
+//! (`PAYMENT-SIGNATURE`) and the signatures in them, which act for the wallet until they expire.
 //!
 //! A `log` logger and a `tracing` subscriber capture everything the whole stack emits (reqwest
 //! logs through `log`, hyper-util through `tracing`) for the whole test binary.
@@ -489,4 +490,129 @@ async fn a_redirect_to_another_host_does_not_carry_the_key() {
         assert_key_only_in_authorization(&followed);
     })
     .await;
+}
+
+// --- a wallet's sign-ins and payments --------------------------------------------------
+
+#[cfg(feature = "x402")]
+mod wallet_payments {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use venice_api::web3::SignInWithX;
+    use venice_api::x402::{TransactionsPage, Usdc};
+
+    use super::*;
+
+    /// Where a wallet's secrets may leak from: the headers a server saw, and the signatures
+    /// inside them, each whole and as its first and last 32 characters.
+    fn wallet_secrets(requests: &[Seen]) -> Vec<String> {
+        let mut secrets = Vec::new();
+        for request in requests {
+            for name in ["sign-in-with-x", "payment-signature"] {
+                let Some(header) = request.header(name) else { continue };
+                let json: serde_json::Value = serde_json::from_slice(&STANDARD.decode(header).unwrap()).unwrap();
+                let signature = json["signature"].as_str().or(json["payload"]["signature"].as_str()).unwrap();
+                for secret in [header, &signature[2..]] {
+                    secrets.extend([
+                        secret.to_owned(),
+                        secret[..32].to_owned(),
+                        secret[secret.len() - 32..].to_owned(),
+                    ]);
+                }
+            }
+        }
+        assert!(!secrets.is_empty(), "the calls signed in or paid");
+        secrets
+    }
+
+    #[track_caller]
+    fn assert_without(context: &str, text: &str, secrets: &[String]) {
+        assert_clean(context, text);
+        for secret in secrets {
+            assert!(!text.contains(secret.as_str()), "{context} shows a sign-in or payment: {text}");
+        }
+    }
+
+    fn wallet_client(base_url: &str) -> Client {
+        Client::builder()
+            .wallet(wallet())
+            .base_url(base_url)
+            .timeout(Duration::from_millis(300))
+            .max_retries(0)
+            .build()
+            .unwrap()
+    }
+
+    fn requirements() -> Reply {
+        let accepts = json!([{
+            "scheme": "exact", "network": "eip155:8453", "amount": "5000000",
+            "asset": "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+            "payTo": "0x45b73055f3adcc4577bb709db10b19d11b5c94ee", "maxTimeoutSeconds": 300,
+            "extra": {"name": "USD Coin", "version": "2"}
+        }]);
+        Reply::json(402, &json!({"x402Version": 2, "accepts": accepts}))
+    }
+
+    #[tokio::test]
+    async fn a_wallet_client_and_its_sign_in_never_show_the_key_or_the_header() {
+        let builder = Client::builder().wallet(wallet()).base_url("https://api.venice.ai/api/v1");
+        assert_clean("the builder", &format!("{builder:?} {builder:#?}"));
+        let client = builder.build().unwrap();
+        let shown = format!("{client:?} {client:#?} {:?}", client.x402());
+        assert_clean("the client", &shown);
+        assert!(shown.contains("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"), "{shown}");
+
+        let sign_in = SignInWithX::sign(&wallet()).await.unwrap();
+        let header = sign_in.expose_header_value().to_owned();
+        let json: serde_json::Value = serde_json::from_slice(&STANDARD.decode(&header).unwrap()).unwrap();
+        let signature = json["signature"].as_str().unwrap();
+        let shown = format!("{sign_in:?} {sign_in:#?}");
+        for secret in [header.as_str(), &signature[2..], &signature[2..34]] {
+            assert!(!shown.contains(secret), "the sign-in's Debug shows it: {shown}");
+        }
+        assert!(shown.contains("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"), "{shown}");
+    }
+
+    #[tokio::test]
+    async fn errors_and_logs_of_failed_wallet_calls_never_show_a_sign_in_or_a_payment() {
+        capture_everything();
+        within(20, async {
+            let failures = vec![
+                Reply::json(401, &json!({"error": "Invalid or expired SIWX payload"})),
+                Reply::json(500, &json!({"error": "SETTLEMENT_FAILED", "message": "Settlement failed"})),
+                Reply::text(200, "application/json", "{\"data\": ["),
+                Reply::Reset,
+                Reply::Silence,
+            ];
+            for failure in failures {
+                let server = ScriptedServer::start(move |request, _| {
+                    if request.method == "POST" && request.header("payment-signature").is_none() {
+                        requirements()
+                    } else {
+                        failure.clone()
+                    }
+                });
+                let client = wallet_client(&server.base_url());
+
+                let errors = [
+                    client.x402().balance().await.unwrap_err(),
+                    client.x402().transactions(TransactionsPage::new()).await.unwrap_err(),
+                    client.x402().top_up(Usdc::dollars(5)).await.unwrap_err(),
+                ];
+
+                let requests = server.requests();
+                assert!(requests.iter().any(|r| r.header("payment-signature").is_some()), "a payment was sent");
+                assert!(requests.iter().all(|r| r.header("authorization").is_none()), "a wallet client sends no key");
+                let secrets = wallet_secrets(&requests);
+                for error in &errors {
+                    assert_without("an error", &everything_about(error), &secrets);
+                }
+                let captured = CAPTURED.lock().unwrap().clone();
+                for line in &captured {
+                    assert_without("a log line", line, &secrets);
+                }
+            }
+        })
+        .await;
+    }
 }

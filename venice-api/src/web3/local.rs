@@ -7,12 +7,13 @@ use zeroize::Zeroizing;
 
 use super::address::Address;
 use super::eip191::eip191_hash_message;
+use super::eip712::TypedData;
 use super::signature::Signature;
 use super::signer::{SignFuture, SignerError, WalletSigner};
 
 /// A [`WalletSigner`] from a secp256k1 private key held in this process.
 ///
-/// Signatures are EIP-191 `personal_sign`, deterministic (RFC 6979 nonces, so
+/// Signatures are EIP-191 `personal_sign` (and EIP-712 typed data), deterministic (RFC 6979 nonces, so
 /// the same key and message always give the same signature, byte for byte the
 /// one eth-account, ethers or MetaMask make) and low-s normalized, with
 /// `v` = 27 + the recovery id.
@@ -33,7 +34,7 @@ use super::signer::{SignFuture, SignerError, WalletSigner};
 /// signatures) and `sha3` (Keccak-256): small, audited, widely used,
 /// pure-Rust crates that compile quickly. A full Ethereum stack such as
 /// `alloy-signer-local` would do the same with a far larger dependency tree,
-/// for no gain in an SDK that only needs `personal_sign`.
+/// for no gain in an SDK that only needs `personal_sign` and one EIP-712 struct.
 ///
 /// ```
 /// use venice_api::web3::LocalSigner;
@@ -115,11 +116,26 @@ impl LocalSigner {
     /// retrying).
     #[must_use]
     pub fn sign_message_sync(&self, message: &[u8]) -> Signature {
-        let digest = eip191_hash_message(message);
+        self.sign_prehash(&eip191_hash_message(message))
+    }
+
+    /// Signs EIP-712 typed data (its [`TypedData::signing_hash`]), synchronously.
+    ///
+    /// [`WalletSigner::sign_typed_data`] does the same behind a future.
+    ///
+    /// # Panics
+    ///
+    /// As [`sign_message_sync`](Self::sign_message_sync), with the same odds.
+    #[must_use]
+    pub fn sign_typed_data_sync(&self, data: &TypedData) -> Signature {
+        self.sign_prehash(&data.signing_hash())
+    }
+
+    fn sign_prehash(&self, digest: &[u8; 32]) -> Signature {
         // k256 signs with RFC 6979 nonces and normalizes s to the low half,
         // adjusting the recovery id to match.
         let (signature, recovery_id) =
-            self.key.sign_prehash_recoverable(&digest).expect("signing a 32-byte prehash with a valid key cannot fail");
+            self.key.sign_prehash_recoverable(digest).expect("signing a 32-byte prehash with a valid key cannot fail");
         Signature::from_parts(&signature, recovery_id)
     }
 }
@@ -131,6 +147,11 @@ impl WalletSigner for LocalSigner {
 
     fn sign_message<'a>(&'a self, message: &'a [u8]) -> SignFuture<'a> {
         let signature = self.sign_message_sync(message);
+        Box::pin(std::future::ready(Ok(signature)))
+    }
+
+    fn sign_typed_data<'a>(&'a self, data: &'a TypedData) -> SignFuture<'a> {
+        let signature = self.sign_typed_data_sync(data);
         Box::pin(std::future::ready(Ok(signature)))
     }
 }

@@ -56,7 +56,7 @@ impl<'a, S: WalletSigner + ?Sized> MintWithWallet<'a, S> {
         let address = self.signer.address().to_string();
         let proof = types::builder::PostApiKeyGenerateWeb3KeyBody::default()
             .address(address)
-            .api_key_type(self.api_key_type)
+            .api_key_type(self.api_key_type.clone())
             .description(description)
             .consumption_limit(settings.consumption_limit)
             .limit_period(settings.limit_period)

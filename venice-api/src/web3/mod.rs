@@ -1,4 +1,5 @@
-//! Ethereum wallet signing, the building block of Venice's web3 API-key flow.
+//! Ethereum wallet signing: the building block of Venice's web3 API-key flow, and of
+//! wallet-paid use (signing in with `SIGN-IN-WITH-X`, paying top-ups with x402).
 //!
 //! An autonomous agent that holds an Ethereum wallet can mint its own Venice
 //! API key:
@@ -21,6 +22,14 @@
 //! - [`eip191_hash_message`]: the EIP-191 digest, for signers that sign a
 //!   prehash (for example a KMS).
 //!
+//! Paying with the wallet instead of an API key (see
+//! [`ClientBuilder::wallet`](crate::ClientBuilder::wallet)) adds:
+//!
+//! - [`SignInWithX`]: a signed EIP-4361 sign-in, the `SIGN-IN-WITH-X` header, and
+//!   [`SiweMessage`], the EIP-4361 message it signs (with a strict parser);
+//! - [`TypedData`]: EIP-712 typed data, here EIP-3009's [`TransferWithAuthorization`] that
+//!   pays a top-up in USDC, which [`WalletSigner::sign_typed_data`] signs.
+//!
 //! ```
 //! use venice_api::web3::{LocalSigner, WalletSigner};
 //!
@@ -39,16 +48,22 @@
 
 mod address;
 mod eip191;
+mod eip712;
 mod local;
 #[cfg(feature = "api-keys")]
 mod mint;
+mod random;
 mod signature;
 mod signer;
+mod siwx;
 
 pub use address::{Address, ParseAddressError};
 pub use eip191::eip191_hash_message;
+pub use eip712::{Eip712Domain, TransferWithAuthorization, TypedData, TypedMessage, eip712_signing_hash};
 pub use local::LocalSigner;
 #[cfg(feature = "api-keys")]
 pub use mint::MintWithWallet;
+pub(crate) use random::random_bytes;
 pub use signature::{ParseSignatureError, Signature};
 pub use signer::{SignFuture, SignerError, WalletSigner};
+pub use siwx::{ParseSiweError, SignInWithX, SiweMessage, SiweNonce};

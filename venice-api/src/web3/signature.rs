@@ -80,6 +80,13 @@ impl Signature {
     /// over another message or by another key recovers a different address, so
     /// compare the result with the address you expect.
     pub fn recover_address(&self, message: &[u8]) -> Result<Address, SignerError> {
+        self.recover_address_from_prehash(&eip191_hash_message(message))
+    }
+
+    /// The address whose key made this signature over the 32-byte `digest` (an EIP-712
+    /// [`signing_hash`](super::TypedData::signing_hash), or an EIP-191 digest), with the
+    /// same rules and errors as [`recover_address`](Self::recover_address).
+    pub fn recover_address_from_prehash(&self, digest: &[u8; 32]) -> Result<Address, SignerError> {
         let mut signature = EcdsaSignature::from_slice(&self.0[..64])
             .map_err(|_| SignerError::InvalidSignature("r or s is zero or not below the curve order"))?;
         let mut y_odd = self.v() == 28;
@@ -88,7 +95,7 @@ impl Signature {
             y_odd = !y_odd;
         }
         let recovery_id = RecoveryId::new(y_odd, false);
-        let key = VerifyingKey::recover_from_prehash(&eip191_hash_message(message), &signature, recovery_id)
+        let key = VerifyingKey::recover_from_prehash(digest, &signature, recovery_id)
             .map_err(|_| SignerError::InvalidSignature("no public key matches this signature"))?;
         Ok(Address::from_verifying_key(&key))
     }

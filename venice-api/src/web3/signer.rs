@@ -6,14 +6,18 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::address::Address;
+use super::eip712::TypedData;
 use super::signature::Signature;
 
 /// The boxed future [`WalletSigner::sign_message`] returns.
 pub type SignFuture<'a> = Pin<Box<dyn Future<Output = Result<Signature, SignerError>> + Send + 'a>>;
 
-/// An Ethereum wallet that can sign messages with EIP-191 `personal_sign`.
+/// An Ethereum wallet that can sign messages with EIP-191 `personal_sign`, and EIP-712
+/// typed data.
 ///
-/// The web3 API-key flow uses it to sign the token Venice hands out, and calls
+/// The web3 API-key flow uses it to sign the token Venice hands out, a wallet-paying client
+/// to sign in (`SIGN-IN-WITH-X`, a `personal_sign` of an EIP-4361 message) and to pay for a
+/// top-up (an EIP-712 `TransferWithAuthorization`). Each calls
 /// it either generically (`&S where S: WalletSigner`) or as
 /// `&dyn WalletSigner`; the trait is object safe, and implemented for `&T`,
 /// `Box<T>` and `Arc<T>` of any signer.
@@ -45,6 +49,13 @@ pub type SignFuture<'a> = Pin<Box<dyn Future<Output = Result<Signature, SignerEr
 /// [`Signature::recover_address`], which must give back
 /// [`address`](Self::address).
 ///
+/// [`sign_typed_data`](Self::sign_typed_data) must sign the EIP-712 digest
+/// [`TypedData::signing_hash`] with the same key, in the same 65-byte form
+/// (what eth-account's `sign_typed_data` and ethers' `signTypedData` return);
+/// [`Signature::recover_address_from_prehash`] of that digest must give back the
+/// address. Its default refuses with [`SignerError::Unsupported`], so a wallet
+/// that only signs messages still signs in, and only paying fails.
+///
 /// # Example: a signer that wraps another
 ///
 /// ```
@@ -72,6 +83,13 @@ pub trait WalletSigner: Send + Sync {
     /// Signs `message` with EIP-191 `personal_sign` (see the trait docs for
     /// the exact contract).
     fn sign_message<'a>(&'a self, message: &'a [u8]) -> SignFuture<'a>;
+
+    /// Signs EIP-712 typed data (see the trait docs for the exact contract). The default
+    /// refuses with [`SignerError::Unsupported`].
+    fn sign_typed_data<'a>(&'a self, data: &'a TypedData) -> SignFuture<'a> {
+        let _ = data;
+        Box::pin(std::future::ready(Err(SignerError::Unsupported("this wallet cannot sign EIP-712 typed data"))))
+    }
 }
 
 impl<T: WalletSigner + ?Sized> WalletSigner for &T {
@@ -81,6 +99,10 @@ impl<T: WalletSigner + ?Sized> WalletSigner for &T {
 
     fn sign_message<'a>(&'a self, message: &'a [u8]) -> SignFuture<'a> {
         (**self).sign_message(message)
+    }
+
+    fn sign_typed_data<'a>(&'a self, data: &'a TypedData) -> SignFuture<'a> {
+        (**self).sign_typed_data(data)
     }
 }
 
@@ -92,6 +114,10 @@ impl<T: WalletSigner + ?Sized> WalletSigner for Box<T> {
     fn sign_message<'a>(&'a self, message: &'a [u8]) -> SignFuture<'a> {
         (**self).sign_message(message)
     }
+
+    fn sign_typed_data<'a>(&'a self, data: &'a TypedData) -> SignFuture<'a> {
+        (**self).sign_typed_data(data)
+    }
 }
 
 impl<T: WalletSigner + ?Sized> WalletSigner for Arc<T> {
@@ -101,6 +127,10 @@ impl<T: WalletSigner + ?Sized> WalletSigner for Arc<T> {
 
     fn sign_message<'a>(&'a self, message: &'a [u8]) -> SignFuture<'a> {
         (**self).sign_message(message)
+    }
+
+    fn sign_typed_data<'a>(&'a self, data: &'a TypedData) -> SignFuture<'a> {
+        (**self).sign_typed_data(data)
     }
 }
 
@@ -120,6 +150,10 @@ pub enum SignerError {
     /// A signature could not be recovered to a public key.
     #[error("invalid signature: {0}")]
     InvalidSignature(&'static str),
+    /// The wallet cannot sign what it was asked to (EIP-712 typed data, for a wallet that
+    /// implements only `personal_sign`).
+    #[error("unsupported by the wallet: {0}")]
+    Unsupported(&'static str),
     /// The wallet behind a [`WalletSigner`] failed or refused to sign (device
     /// unplugged, user rejected, KMS error...).
     #[error("wallet signer failed: {0}")]

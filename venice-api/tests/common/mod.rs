@@ -27,6 +27,21 @@ pub fn client_with(server: &MockServer, configure: impl FnOnce(ClientBuilder) ->
         .expect("test client builds")
 }
 
+/// Hardhat/Anvil account #0: a published test key, never used for funds.
+pub const WALLET_KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+/// The address of [`WALLET_KEY`], EIP-55 checksummed.
+pub const WALLET_ADDRESS: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+
+/// A client with only a wallet (the signer of [`WALLET_KEY`] unless `configure` gives
+/// another), pointed at `server`.
+pub fn wallet_client_with(server: &MockServer, configure: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Client {
+    let signer = venice_api::web3::LocalSigner::from_hex(WALLET_KEY).expect("the test key is valid");
+    configure(Client::builder().wallet(signer).base_url(base_url(server)).timeout(Duration::from_secs(5)))
+        .build()
+        .expect("test wallet client builds")
+}
+
 /// A client with the test key and default retry policy, pointed at `server`.
 pub fn client(server: &MockServer) -> Client {
     client_with(server, |builder| builder)
