@@ -127,6 +127,9 @@ response_decoding! {
         get_x402_transactions_response_decodes: "getX402Transactions" => types::GetX402TransactionsResponse,
         web_scrape_response_decodes: "webScrape" => types::WebScrapeResponse,
         web_search_response_decodes: "webSearch" => types::WebSearchResponse,
+        get_tee_attestation_response_decodes: "getTeeAttestation" => types::GetTeeAttestationResponse,
+        // Venice documents no fields of the signature record: the generated call keeps it whole.
+        get_tee_signature_response_decodes: "getTeeSignature" => serde_json::Map<String, Value>,
     }
     json_or_raw {
         generate_image_json_form_decodes: "generateImage" => types::GenerateImageResponse,

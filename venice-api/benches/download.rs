@@ -51,6 +51,7 @@ fn main() {
         chat: Default::default(),
         chat_events: Vec::new(),
         download_bytes: total,
+        handler: None,
     };
     let address = support::start(answers);
     let base = format!("http://{address}/api/v1");

@@ -28,6 +28,7 @@ fn setup() -> Setup {
         chat: support::fixture("createChatCompletion"),
         chat_events: support::chat_events(STREAM_CHUNKS),
         download_bytes: 0,
+        handler: None,
     };
     let address = support::start(answers);
     let base = format!("http://{address}/api/v1");

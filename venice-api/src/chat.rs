@@ -25,7 +25,7 @@ use crate::response::{self, Response};
 use crate::stream::EventStream;
 
 /// The hook id of `POST /chat/completions`, for the transport's operation table.
-const OPERATION_ID: &str = "create_chat_completion";
+pub(crate) const OPERATION_ID: &str = "create_chat_completion";
 
 /// Chat completions, plain and streamed.
 #[derive(Debug, Clone, Copy)]
@@ -87,21 +87,47 @@ impl<'c> Chat<'c> {
     /// ```
     pub async fn create_stream(&self, request: ChatRequest) -> Result<ChatStream> {
         self.client.require_api_key("chat().create_stream")?;
-        let mut body = request.into_body()?;
-        body.stream = Some(true);
-        if body.stream_options.is_none() {
-            body.stream_options = Some(types::ChatCompletionRequestStreamOptions { include_usage: Some(true) });
-        }
-        let answer = self
-            .client
-            .send_built(OPERATION_ID, |http, base| {
-                http.post(format!("{base}/chat/completions"))
-                    .header(reqwest::header::ACCEPT, "text/event-stream")
-                    .json(&body)
-            })
-            .await?;
+        let body = request.into_streamed_body()?;
+        let answer = post_for_stream(self.client, &body, &reqwest::header::HeaderMap::new()).await?;
         EventStream::from_event_response(answer, OPERATION_ID).await
     }
+
+    /// Starts an end-to-end encrypted chat session with `model`: checks in the model list
+    /// that the model supports E2EE, fetches and checks its enclave's attestation, and makes
+    /// the session's key pair. See [`E2eeSession`](crate::tee::E2eeSession).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: venice_api::Client) -> venice_api::Result<()> {
+    /// use venice_api::chat::ChatRequest;
+    ///
+    /// let session = client.chat().e2ee("e2ee-qwen3-5-122b-a10b").await?;
+    /// let request = ChatRequest::new(session.model()).user("Only the enclave reads this.");
+    /// let answer = session.create_stream(request).await?.collect_message().await?;
+    /// println!("{}", answer.content);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tee")]
+    pub async fn e2ee(&self, model: impl AsRef<str>) -> Result<crate::tee::E2eeSession> {
+        crate::tee::E2eeSession::start(self.client, model.as_ref()).await
+    }
+}
+
+/// Sends a streamed chat request (`body`, with `headers` added) through the client's transport;
+/// the answer is read as server-sent events.
+pub(crate) async fn post_for_stream(
+    client: &Client,
+    body: &(impl Serialize + Sync),
+    headers: &reqwest::header::HeaderMap,
+) -> Result<reqwest::Response> {
+    client
+        .send_built(OPERATION_ID, |http, base| {
+            http.post(format!("{base}/chat/completions"))
+                .header(reqwest::header::ACCEPT, "text/event-stream")
+                .headers(headers.clone())
+                .json(body)
+        })
+        .await
 }
 
 /// The text of the first choice of a completion, its parts joined; `None` when the model
@@ -302,6 +328,17 @@ impl ChatRequest {
 
     fn refuse(&mut self, argument: &'static str, reason: String) {
         self.refused.get_or_insert((argument, reason));
+    }
+
+    /// The body of a streamed request: `"stream": true`, and usage asked for in the last
+    /// chunk unless the request set `stream_options` itself.
+    pub(crate) fn into_streamed_body(self) -> Result<types::ChatCompletionRequest> {
+        let mut body = self.into_body()?;
+        body.stream = Some(true);
+        if body.stream_options.is_none() {
+            body.stream_options = Some(types::ChatCompletionRequestStreamOptions { include_usage: Some(true) });
+        }
+        Ok(body)
     }
 
     /// The body, once every argument is known to be acceptable.

@@ -145,6 +145,13 @@ impl Client {
         crate::augment::Augment::new(self)
     }
 
+    /// Attestation and signatures of models that run in hardware enclaves: `client.tee()`.
+    /// End-to-end encrypted chats start from [`chat`](Self::chat) (`client.chat().e2ee(model)`).
+    #[cfg(feature = "tee")]
+    pub fn tee(&self) -> crate::tee::Tee<'_> {
+        crate::tee::Tee::new(self)
+    }
+
     /// The generated client, for operations the facade does not wrap. It sends through the
     /// same HTTP client, headers, key and retry policy as the facade.
     pub fn raw(&self) -> &venice_api_gen::Client {

@@ -83,6 +83,11 @@ pub enum Error {
     #[cfg(feature = "x402")]
     #[error(transparent)]
     Payment(#[from] crate::x402::PaymentError),
+    /// Private inference was refused on this side: an attestation that does not check out, a
+    /// model without end-to-end encryption, an answer chunk that does not decrypt.
+    #[cfg(feature = "tee")]
+    #[error(transparent)]
+    Tee(#[from] crate::tee::TeeError),
     /// Writing a downloaded body (to a file or writer) failed.
     #[error("could not write the answer: {0}")]
     Io(#[from] std::io::Error),
@@ -187,6 +192,18 @@ impl Error {
     pub fn raw_body(&self) -> Option<&RawBody> {
         match self {
             Error::Decode { raw_body, .. } => raw_body.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Why Venice refused a private-inference call, when it said so with one of its documented
+    /// messages: as the answer's status ([`ApiErrorKind::Tee`]), or partway through a stream.
+    /// Refusals made on this side are [`Error::Tee`] instead.
+    pub fn tee_rejection(&self) -> Option<TeeRejection> {
+        let api = self.api()?;
+        match api.kind {
+            ApiErrorKind::Tee(rejection) => Some(rejection),
+            ApiErrorKind::Stream => TeeRejection::from_message(&api.message),
             _ => None,
         }
     }
@@ -360,6 +377,9 @@ pub enum ApiErrorKind {
     Stream,
     /// 400 from the wallet key flow, with the documented reason.
     Wallet(WalletRejection),
+    /// An error status from a private-inference call (attestation, signature, an E2EE chat)
+    /// with one of Venice's documented messages.
+    Tee(TeeRejection),
     /// Any other status.
     Other,
 }
@@ -380,6 +400,7 @@ impl fmt::Display for ApiErrorKind {
             ApiErrorKind::Server => "server error",
             ApiErrorKind::Stream => "error in the stream",
             ApiErrorKind::Wallet(rejection) => return write!(f, "wallet rejected: {rejection}"),
+            ApiErrorKind::Tee(rejection) => return write!(f, "private inference refused: {rejection}"),
             ApiErrorKind::Other => "error",
         };
         f.write_str(text)
@@ -469,6 +490,73 @@ impl WalletRejection {
 /// The operation ids whose 400 answers carry a [`WalletRejection`].
 const WALLET_OPERATIONS: &[&str] = &["post_api_key_generate_web3_key"];
 
+/// Why Venice refused a private-inference call (TEE attestation or an end-to-end encrypted
+/// chat), from the error messages it documents. `Display` gives the message as documented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TeeRejection {
+    /// `TEE attestation verification failed`: the enclave's evidence did not check out.
+    VerificationFailed,
+    /// `Attestation nonce mismatch`: the evidence is not bound to the nonce sent.
+    NonceMismatch,
+    /// `Nonce must be exactly 32 bytes`: the attestation nonce was not 64 hex characters.
+    NonceLength,
+    /// `TDX debug mode detected`: the enclave runs in debug mode, so it can be inspected.
+    DebugMode,
+    /// `Failed to decrypt field`: the enclave could not decrypt a message.
+    DecryptionFailed,
+    /// `E2EE requires streaming`: an encrypted chat was not asked for as a stream.
+    StreamingRequired,
+    /// `Encrypted field is not valid hex`: a user or system message was sent unencrypted.
+    NotHex,
+    /// `Invalid public key`: a key in the E2EE headers is not 130 hex characters of a point.
+    InvalidPublicKey,
+}
+
+impl TeeRejection {
+    const ALL: [TeeRejection; 8] = [
+        TeeRejection::VerificationFailed,
+        TeeRejection::NonceMismatch,
+        TeeRejection::NonceLength,
+        TeeRejection::DebugMode,
+        TeeRejection::DecryptionFailed,
+        TeeRejection::StreamingRequired,
+        TeeRejection::NotHex,
+        TeeRejection::InvalidPublicKey,
+    ];
+
+    /// The message Venice documents for this refusal.
+    pub fn message(self) -> &'static str {
+        match self {
+            TeeRejection::VerificationFailed => "TEE attestation verification failed",
+            TeeRejection::NonceMismatch => "Attestation nonce mismatch",
+            TeeRejection::NonceLength => "Nonce must be exactly 32 bytes",
+            TeeRejection::DebugMode => "TDX debug mode detected",
+            TeeRejection::DecryptionFailed => "Failed to decrypt field",
+            TeeRejection::StreamingRequired => "E2EE requires streaming",
+            TeeRejection::NotHex => "Encrypted field is not valid hex",
+            TeeRejection::InvalidPublicKey => "Invalid public key",
+        }
+    }
+
+    /// The refusal an error message states, if it holds one of the documented messages
+    /// (in any case, with anything around it).
+    pub fn from_message(message: &str) -> Option<Self> {
+        let message = message.to_ascii_lowercase();
+        Self::ALL.into_iter().find(|rejection| message.contains(&rejection.message().to_ascii_lowercase()))
+    }
+}
+
+impl fmt::Display for TeeRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// The operation ids whose error answers may carry a [`TeeRejection`]: the attestation and
+/// signature lookups, and chat completions, where E2EE requests go.
+const TEE_OPERATIONS: &[&str] = &["get_tee_attestation", "get_tee_signature", "create_chat_completion"];
+
 impl ApiError {
     /// Reads an error answer: status, headers and raw body, from the operation with hook id
     /// `operation_id`.
@@ -487,10 +575,15 @@ impl ApiError {
         });
         let wallet = (status == 400 && operation_id.is_some_and(|id| WALLET_OPERATIONS.contains(&id)))
             .then(|| WalletRejection::from_message(&message))
-            .flatten();
+            .flatten()
+            .map(ApiErrorKind::Wallet);
+        let tee = (status >= 400 && operation_id.is_some_and(|id| TEE_OPERATIONS.contains(&id)))
+            .then(|| TeeRejection::from_message(&message))
+            .flatten()
+            .map(ApiErrorKind::Tee);
         ApiError {
             status,
-            kind: wallet.map_or_else(|| kind_of(status), ApiErrorKind::Wallet),
+            kind: wallet.or(tee).unwrap_or_else(|| kind_of(status)),
             message,
             details: parsed.details,
             issues: parsed.issues,
@@ -1018,6 +1111,33 @@ mod tests {
             let expected = message == "JWT has expired" || message == "JWT signature is invalid";
             assert_eq!(rejection.wants_fresh_token(), expected, "{message}");
         }
+    }
+
+    #[test]
+    fn venices_documented_tee_messages_map_to_their_rejections() {
+        for rejection in TeeRejection::ALL {
+            assert_eq!(TeeRejection::from_message(rejection.message()), Some(rejection));
+            let wrapped = format!("Error: {}.", rejection.message().to_ascii_uppercase());
+            assert_eq!(TeeRejection::from_message(&wrapped), Some(rejection), "{wrapped}");
+        }
+        assert_eq!(TeeRejection::from_message("Model not found"), None);
+    }
+
+    #[test]
+    fn tee_rejections_apply_only_to_the_private_inference_operations() {
+        let body = br#"{"error":"Invalid public key"}"#;
+        let tee = ApiError::from_answer(400, &HeaderMap::new(), body, Some("create_chat_completion"));
+        let other = ApiError::from_answer(400, &HeaderMap::new(), body, Some("top_up_x402_balance"));
+        assert_eq!(tee.kind, ApiErrorKind::Tee(TeeRejection::InvalidPublicKey));
+        assert_eq!(other.kind, ApiErrorKind::BadRequest);
+        let nonce = ApiError::from_answer(
+            502,
+            &HeaderMap::new(),
+            br#"{"error":"Nonce must be exactly 32 bytes"}"#,
+            Some("get_tee_attestation"),
+        );
+        assert_eq!(nonce.kind, ApiErrorKind::Tee(TeeRejection::NonceLength));
+        assert!(Error::Api(Box::new(nonce)).is_retryable(), "a 502 stays retryable");
     }
 
     #[test]

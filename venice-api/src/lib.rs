@@ -74,6 +74,8 @@ pub mod responses;
 pub mod retry;
 mod sse;
 pub mod stream;
+#[cfg(feature = "tee")]
+pub mod tee;
 mod transport;
 #[cfg(feature = "video")]
 pub mod video;
@@ -85,7 +87,7 @@ pub mod x402;
 pub use client::{Client, ClientBuilder};
 pub use error::{
     ApiError, ApiErrorKind, BoxError, Error, PaymentOption, PaymentRequired, PaymentRequirements, PaymentResource,
-    RawBody, Result, WalletRejection,
+    RawBody, Result, TeeRejection, WalletRejection,
 };
 pub use rate_limit::RateLimits;
 pub use response::Response;

@@ -6,7 +6,7 @@
 
 use venice_api_gen::types::{
     ListModelCompatibilityMappingResponse, ListModelCompatibilityMappingType, ListModelTraitsResponse,
-    ListModelTraitsType, ListModelsResponse, ListModelsType,
+    ListModelTraitsType, ListModelsResponse, ListModelsType, ModelResponse,
 };
 
 use crate::client::Client;
@@ -93,4 +93,29 @@ impl<'c> Models<'c> {
     ) -> Result<Response<ListModelCompatibilityMappingResponse>> {
         response::decode(self.client.raw().list_model_compatibility_mapping().type_(kind).send()).await
     }
+}
+
+/// Whether `model` takes end-to-end encrypted chats (its `supportsE2EE` capability): prompts
+/// encrypted on this side that only its enclave can read. Such a model also runs in an
+/// attested enclave. `false` for a model without text capabilities.
+///
+/// ```no_run
+/// # async fn demo(client: venice_api::Client) -> venice_api::Result<()> {
+/// use venice_api::models::supports_e2ee;
+///
+/// for model in client.models().list().await?.data.iter().filter(|m| supports_e2ee(m)) {
+///     println!("{} takes encrypted prompts", model.id);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub fn supports_e2ee(model: &ModelResponse) -> bool {
+    model.model_spec.capabilities.as_ref().is_some_and(|c| c.supports_e2ee)
+}
+
+/// Whether `model` runs in a hardware enclave whose attestation can be fetched (its
+/// `supportsTeeAttestation` capability; see `client.tee()` with the `tee` feature). `false` for
+/// a model without text capabilities.
+pub fn supports_tee_attestation(model: &ModelResponse) -> bool {
+    model.model_spec.capabilities.as_ref().is_some_and(|c| c.supports_tee_attestation)
 }

@@ -36,14 +36,13 @@ impl<T> fmt::Debug for EventStream<T> {
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> EventStream<T> {
-    /// The events of an answer to `operation_id`.
-    pub(crate) fn from_response(response: reqwest::Response, operation_id: &'static str) -> Self {
-        let headers = response.headers().clone();
-        let chunks = response.bytes_stream().map_err(Error::from_reqwest);
-        Self::from_chunks(chunks, headers, operation_id)
-    }
+/// What a stream does to each decoded chunk before handing it over: nothing for most streams;
+/// an E2EE chat stream decrypts it. An error ends the stream.
+pub(crate) trait ChunkMap<T>: FnMut(T) -> Result<T> + Send + Unpin + 'static {}
 
+impl<T, F: FnMut(T) -> Result<T> + Send + Unpin + 'static> ChunkMap<T> for F {}
+
+impl<T: DeserializeOwned + Send + 'static> EventStream<T> {
     /// The events of an answer asked for as a stream. A JSON answer (a server that ignored
     /// `stream: true`) is an [`Error::Decode`], not a stream that ends without events.
     #[cfg_attr(
@@ -51,6 +50,20 @@ impl<T: DeserializeOwned + Send + 'static> EventStream<T> {
         allow(dead_code, reason = "only the streaming resources call it")
     )]
     pub(crate) async fn from_event_response(response: reqwest::Response, operation_id: &'static str) -> Result<Self> {
+        Self::from_event_response_mapped(response, operation_id, Ok::<T, Error>).await
+    }
+
+    /// [`from_event_response`](Self::from_event_response), with `map` applied to each chunk
+    /// where the chunks are decoded (in the decoding task, ahead of the caller).
+    #[cfg_attr(
+        not(any(feature = "chat", feature = "responses")),
+        allow(dead_code, reason = "only the streaming resources call it")
+    )]
+    pub(crate) async fn from_event_response_mapped(
+        response: reqwest::Response,
+        operation_id: &'static str,
+        map: impl ChunkMap<T>,
+    ) -> Result<Self> {
         let media = response
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
@@ -62,7 +75,9 @@ impl<T: DeserializeOwned + Send + 'static> EventStream<T> {
             let body = response.bytes().await.map_err(Error::from_reqwest)?;
             return Err(Error::decode(Some(status), format_args!("expected an event stream, got {media}"), &body));
         }
-        Ok(Self::from_response(response, operation_id))
+        let headers = response.headers().clone();
+        let chunks = response.bytes_stream().map_err(Error::from_reqwest);
+        Ok(Self::from_chunks_mapped(chunks, headers, operation_id, map))
     }
 
     /// The events of a body arriving as `chunks`, cut anywhere.
@@ -71,13 +86,24 @@ impl<T: DeserializeOwned + Send + 'static> EventStream<T> {
         headers: HeaderMap,
         operation_id: &'static str,
     ) -> Self {
+        Self::from_chunks_mapped(chunks, headers, operation_id, Ok::<T, Error>)
+    }
+
+    /// [`from_chunks`](Self::from_chunks), with `map` applied to each decoded chunk.
+    pub(crate) fn from_chunks_mapped(
+        chunks: impl Stream<Item = Result<Bytes>> + Send + 'static,
+        headers: HeaderMap,
+        operation_id: &'static str,
+        map: impl ChunkMap<T>,
+    ) -> Self {
         let rate_limits = RateLimits::from_headers(&headers);
         let request_id = request_id(&headers);
-        let events = Events::<_, T> {
+        let events = Events::<_, T, _> {
             source: Some(Box::pin(chunks)),
             parser: Parser::default(),
             headers,
             operation_id,
+            map,
             chunk: std::marker::PhantomData,
         };
         EventStream { events: decoded_ahead(Box::pin(events)), rate_limits, request_id }
@@ -116,18 +142,20 @@ fn decoded_ahead<T: Send + 'static>(
 /// Decodes the events of `source` one by one; `[DONE]` and the first error end it. A plain
 /// struct rather than a combinator chain: it runs once per token of a chat answer, so it keeps
 /// no per-event allocation beyond the event itself.
-struct Events<S, T> {
+struct Events<S, T, M> {
     source: Option<Pin<Box<S>>>,
     parser: Parser,
     headers: HeaderMap,
     operation_id: &'static str,
+    map: M,
     chunk: std::marker::PhantomData<fn() -> T>,
 }
 
-impl<S, T> Stream for Events<S, T>
+impl<S, T, M> Stream for Events<S, T, M>
 where
     S: Stream<Item = Result<Bytes>>,
     T: DeserializeOwned,
+    M: ChunkMap<T>,
 {
     type Item = Result<T>;
 
@@ -136,7 +164,8 @@ where
         let decoded = loop {
             let Some(source) = this.source.as_mut() else { return Poll::Ready(None) };
             if let Some(event) = this.parser.next_event() {
-                break decode_event(&event.name, &event.data, &this.headers, this.operation_id);
+                break decode_event(&event.name, &event.data, &this.headers, this.operation_id)
+                    .map(|chunk| chunk.and_then(&mut this.map));
             }
             match std::task::ready!(source.as_mut().poll_next(cx)) {
                 Some(Ok(bytes)) => this.parser.push(&bytes),
@@ -419,6 +448,22 @@ mod tests {
         for size in [1, 2, 3, 4, body.len()] {
             assert_eq!(collect(events(body, size)).await, [Ok(1), Ok(2)], "pieces of {size}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_mapped_stream_hands_over_mapped_chunks_and_ends_at_the_first_error_of_the_map() {
+        let body = "data: {\"n\":1}\n\ndata: {\"n\":2}\n\ndata: {\"n\":3}\n\ndata: {\"n\":4}\n\n";
+        let pieces = futures_util::stream::iter([Ok(Bytes::from_static(body.as_bytes()))]);
+        let map = |chunk: Chunk| match chunk.n {
+            3 => Err(Error::invalid("n", "three")),
+            n => Ok(Chunk { n: n * 10 }),
+        };
+        let stream = EventStream::from_chunks_mapped(pieces, HeaderMap::new(), "test", map);
+        assert_eq!(
+            collect(stream).await,
+            [Ok(10), Ok(20), Err("invalid argument `n`: three".to_owned())],
+            "nothing after the map's error"
+        );
     }
 
     #[tokio::test]

@@ -4,6 +4,8 @@
 //! - `overhead` (criterion): list API keys and a chat completion through venice-api, bare
 //!   reqwest + serde_json and async-openai; chunks per second of a long streamed chat.
 //! - `download`: a large binary answer streamed to a sink; throughput and peak memory.
+//! - `e2ee` (criterion): a 1,000-chunk answer through an end-to-end encrypted session against
+//!   the same answer streamed plain, per chunk; and a 100 kB prompt sent encrypted and plain.
 //! - regeneration: `cargo xtask regen --check` on the checked-in spec, warm, fastest of three.
 //! - with `--compile-times`, the clean-build ratios of [`compile_times`](crate::compile_times).
 
@@ -30,6 +32,11 @@ pub fn run(with_compile_times: bool) -> Result<String> {
     cargo(
         &root,
         &["bench", "--package", "venice-api", "--features", "full", "--bench", "overhead", "--", "--noplot"],
+        &[],
+    )?;
+    cargo(
+        &root,
+        &["bench", "--package", "venice-api", "--features", "full", "--bench", "e2ee", "--", "--noplot"],
         &[],
     )?;
     let download =
@@ -60,6 +67,39 @@ pub fn run(with_compile_times: bool) -> Result<String> {
         value: openai / ours,
         goal: ">= 1.00".into(),
         met: openai / ours >= 1.0,
+    });
+
+    // The E2EE answer: the same 1,000 content chunks (and a usage chunk) as the plain stream.
+    const E2EE_CHUNKS: f64 = 1_001.0;
+    let plain = mean("e2ee_stream", "plain")?;
+    let e2ee = mean("e2ee_stream", "e2ee")?;
+    let one_key = mean("e2ee_stream", "e2ee-one-sender-key")?;
+    lines.push(format!(
+        "e2ee_stream per chunk: plain {:.2} µs, e2ee {:.2} µs, e2ee with one sender key {:.2} µs",
+        plain / E2EE_CHUNKS * 1e6,
+        e2ee / E2EE_CHUNKS * 1e6,
+        one_key / E2EE_CHUNKS * 1e6
+    ));
+    targets.push(ratio_at_most("e2ee_stream per chunk e2ee / plain".into(), e2ee / plain, 1.5));
+    targets.push(Target {
+        figure: "e2ee_stream per chunk, one sender key / plain".into(),
+        value: one_key / plain,
+        goal: "reported".into(),
+        met: true,
+    });
+    let plain = mean("e2ee_prompt", "plain")?;
+    let e2ee = mean("e2ee_prompt", "e2ee")?;
+    lines.push(format!(
+        "e2ee_prompt 100 kB: plain {:.1} µs, e2ee {:.1} µs (encryption and the doubled body: +{:.1} µs)",
+        plain * 1e6,
+        e2ee * 1e6,
+        (e2ee - plain) * 1e6
+    ));
+    targets.push(Target {
+        figure: "e2ee_prompt 100 kB e2ee / plain".into(),
+        value: e2ee / plain,
+        goal: "reported".into(),
+        met: true,
     });
 
     let downloads = parse_downloads(&download);

@@ -17,6 +17,10 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
+/// Answers a request before the fixed routes do, or leaves it to them (`None`): for a bench
+/// whose answers depend on the request (the E2EE one encrypts to the key the client sends).
+pub type Handler = dyn Fn(&hyper::http::request::Parts, &Bytes) -> Option<Response<Body>> + Send + Sync;
+
 /// What the server answers, decided once at start.
 #[derive(Clone)]
 pub struct Answers {
@@ -28,6 +32,8 @@ pub struct Answers {
     pub chat_events: Vec<Bytes>,
     /// Size of the body of `POST /api/v1/audio/speech`, sent in 64 KiB pieces.
     pub download_bytes: u64,
+    /// Asked first about every request.
+    pub handler: Option<Arc<Handler>>,
 }
 
 /// Starts the server on a free loopback port, on a thread and runtime of its own: sharing the
@@ -60,20 +66,19 @@ async fn serve(listener: TcpListener, answers: Arc<Answers>) {
     }
 }
 
-type Body = BoxBody<Bytes, Infallible>;
+/// The body type of the server's answers.
+pub type Body = BoxBody<Bytes, Infallible>;
 
 async fn answer(answers: Arc<Answers>, request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     let path = request.uri().path().to_owned();
-    let body = request.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let (parts, body) = request.into_parts();
+    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    if let Some(response) = answers.handler.as_ref().and_then(|handler| handler(&parts, &body)) {
+        return Ok(response);
+    }
     let response = match path.as_str() {
         "/api/v1/api_keys" => json(answers.api_keys.clone()),
-        "/api/v1/chat/completions" if is_stream_request(&body) => {
-            let events = answers.chat_events.clone().into_iter().map(|e| Ok::<_, Infallible>(Frame::data(e)));
-            Response::builder()
-                .header("content-type", "text/event-stream")
-                .body(StreamBody::new(stream::iter(events)).boxed())
-                .expect("valid response")
-        }
+        "/api/v1/chat/completions" if is_stream_request(&body) => event_stream(answers.chat_events.clone()),
         "/api/v1/chat/completions" => json(answers.chat.clone()),
         "/api/v1/audio/speech" => {
             const PIECE: usize = 64 * 1024;
@@ -94,7 +99,17 @@ async fn answer(answers: Arc<Answers>, request: Request<Incoming>) -> Result<Res
     Ok(response)
 }
 
-fn json(body: Bytes) -> Response<Body> {
+/// A `text/event-stream` answer of `events`, one frame each.
+pub fn event_stream(events: Vec<Bytes>) -> Response<Body> {
+    let events = events.into_iter().map(|e| Ok::<_, Infallible>(Frame::data(e)));
+    Response::builder()
+        .header("content-type", "text/event-stream")
+        .body(StreamBody::new(stream::iter(events)).boxed())
+        .expect("valid response")
+}
+
+/// A JSON answer of `body`.
+pub fn json(body: Bytes) -> Response<Body> {
     Response::builder()
         .header("content-type", "application/json")
         .body(Full::new(body).boxed())
@@ -117,6 +132,11 @@ pub fn fixture(operation_id: &str) -> Bytes {
 
 /// A streamed chat completion of `chunks` content deltas, then usage and `[DONE]`.
 pub fn chat_events(chunks: usize) -> Vec<Bytes> {
+    chat_events_with(chunks, |i| format!("token{i} "))
+}
+
+/// [`chat_events`] with the `content` of delta `i` given by `content`.
+pub fn chat_events_with(chunks: usize, mut content: impl FnMut(usize) -> String) -> Vec<Bytes> {
     let mut events: Vec<Bytes> = (0..chunks)
         .map(|i| {
             let chunk = serde_json::json!({
@@ -124,7 +144,7 @@ pub fn chat_events(chunks: usize) -> Vec<Bytes> {
                 "object": "chat.completion.chunk",
                 "created": 1_767_225_600,
                 "model": "venice-uncensored",
-                "choices": [{"index": 0, "delta": {"content": format!("token{i} ")}, "finish_reason": null}],
+                "choices": [{"index": 0, "delta": {"content": content(i)}, "finish_reason": null}],
             });
             Bytes::from(format!("data: {chunk}\n\n"))
         })

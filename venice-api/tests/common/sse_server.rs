@@ -90,22 +90,34 @@ pub struct SseServer {
     task: tokio::task::JoinHandle<()>,
 }
 
+/// Makes the answer to a request from the request itself.
+type Respond = dyn Fn(&Seen) -> Answer + Send + Sync;
+
 impl SseServer {
     /// Answers the requests in turn with `answers`, then repeats the last one.
     pub async fn start(answers: Vec<Answer>) -> Self {
         assert!(!answers.is_empty());
+        let served = std::sync::atomic::AtomicUsize::new(0);
+        Self::respond_with(move |_| {
+            let n = served.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            answers[n.min(answers.len() - 1)].clone()
+        })
+        .await
+    }
+
+    /// Answers each request with what `respond` makes of it (one request per connection).
+    pub async fn respond_with(respond: impl Fn(&Seen) -> Answer + Send + Sync + 'static) -> Self {
+        let respond: Arc<Respond> = Arc::new(respond);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let port = listener.local_addr().unwrap().port();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let task = tokio::spawn({
             let seen = seen.clone();
             async move {
-                let mut served = 0;
                 while let Ok((stream, _)) = listener.accept().await {
-                    let answer = answers[served.min(answers.len() - 1)].clone();
-                    served += 1;
                     let seen = seen.clone();
-                    tokio::spawn(async move { serve(stream, answer, &seen).await });
+                    let respond = respond.clone();
+                    tokio::spawn(async move { serve(stream, &*respond, &seen).await });
                 }
             }
         });
@@ -129,9 +141,10 @@ impl Drop for SseServer {
     }
 }
 
-async fn serve(mut stream: TcpStream, answer: Answer, seen: &Mutex<Vec<Seen>>) {
+async fn serve(mut stream: TcpStream, respond: &Respond, seen: &Mutex<Vec<Seen>>) {
     let _ = stream.set_nodelay(true);
     let Some(request) = read_request(&mut stream, &mut Vec::new()).await else { return };
+    let answer = respond(&request);
     seen.lock().unwrap().push(request);
     let reason = reqwest::StatusCode::from_u16(answer.status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
     // No length: the body ends when the connection closes, as a stream's does.
