@@ -20,7 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let prompt = args.next().unwrap_or_else(|| "a lighthouse at dusk, waves breaking on the rocks".to_owned());
     let output = args.next().unwrap_or_else(|| "video.mp4".to_owned());
     let model = std::env::var("VIDEO_MODEL").unwrap_or_else(|_| "wan-2.5-preview-text-to-video".to_owned());
-    let (duration, resolution) = (types::Duration::X5s, Resolution::X720p);
+    let (duration, resolution) = (types::QueueVideoRequestDuration::X5s, Resolution::X720p);
 
     let client = Client::from_env()?;
     let video = client.video();

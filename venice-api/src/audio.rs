@@ -123,6 +123,7 @@ impl<'c> Audio<'c> {
 #[derive(Debug, Clone)]
 pub struct Speech {
     input: String,
+    voice: Option<String>,
     speed: Option<f64>,
     temperature: Option<f64>,
     top_p: Option<f64>,
@@ -134,6 +135,7 @@ impl Speech {
     pub fn new(input: impl Into<String>) -> Self {
         Self {
             input: input.into(),
+            voice: None,
             speed: None,
             temperature: None,
             top_p: None,
@@ -149,7 +151,7 @@ impl Speech {
 
     /// The voice: one of the model's, or a handle from [`Audio::clone_voice`] (default `af_sky`).
     pub fn voice(mut self, voice: impl Into<String>) -> Self {
-        self.body = self.body.voice(voice.into());
+        self.voice = Some(voice.into());
         self
     }
 
@@ -196,6 +198,11 @@ impl Speech {
             return Err(Error::invalid("input", format!("{chars} characters; at most {MAX_SPEECH_INPUT_CHARS}")));
         }
         let mut body = self.body.input(self.input);
+        if let Some(voice) = &self.voice {
+            let voice: types::CreateSpeechRequestSchemaVoice =
+                voice.parse().map_err(|e| Error::invalid("voice", format!("{e}")))?;
+            body = body.voice(voice);
+        }
         for (argument, value, low, high) in [
             ("speed", self.speed, 0.25, 4.0),
             ("temperature", self.temperature, 0.0, 2.0),
@@ -593,7 +600,8 @@ impl<'c> Audio<'c> {
         let body = crate::types::RetrieveAudioRequest {
             model: job.model.clone(),
             queue_id: job.queue_id.clone(),
-            delete_media_on_completion,
+            // Left out unless asked for: the server keeps the media by default.
+            delete_media_on_completion: delete_media_on_completion.then_some(true),
         };
         let call = self.client.raw().retrieve_audio().body(body).send();
         let read_whole = |content_type: Option<&str>| crate::jobs::read_whole(content_type, "audio");
@@ -608,6 +616,10 @@ impl crate::jobs::JobStatus for crate::types::RetrieveAudioResponse {
 
     fn is_completed(&self) -> bool {
         false
+    }
+
+    fn status_text(&self) -> String {
+        self.status.to_string()
     }
 }
 

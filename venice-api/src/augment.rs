@@ -6,13 +6,26 @@
 //! paid; an account out of balance gets a 402 ([`ApiErrorKind::PaymentRequired`](crate::ApiErrorKind::PaymentRequired)).
 
 use bytes::Bytes;
+use serde::{Deserialize, Serialize};
 use venice_api_gen::types::{
-    TextParserResponse, WebScrapeResponse, WebSearchRequest, WebSearchRequestSearchProvider, WebSearchResponse, builder,
+    WebScrapeResponse, WebSearchRequest, WebSearchRequestSearchProvider, WebSearchResponse, builder,
 };
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::response::{self, Response};
+
+/// The text of a document (the answer of [`Augment::parse_document`]). Defined here, after
+/// the spec: the operation's body is a multipart form, so the generated client leaves the
+/// operation, and with it this answer's type, to the facade.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ParsedDocument {
+    /// The extracted text.
+    pub text: String,
+    /// How many tokens the text counts.
+    pub tokens: f64,
+}
 
 /// The most characters a search query may have.
 const MAX_QUERY_CHARS: usize = 400;
@@ -44,7 +57,7 @@ impl<'c> Augment<'c> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn parse_document(&self, document: Document) -> Result<Response<TextParserResponse>> {
+    pub async fn parse_document(&self, document: Document) -> Result<Response<ParsedDocument>> {
         self.client.require_api_key("augment().parse_document")?;
         let answer = self.send_document(document, "json").await?;
         response::json(answer).await

@@ -17,8 +17,8 @@ use std::collections::VecDeque;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use futures_util::{Stream, stream};
 use venice_api_gen::types::{
-    GetBillingBalanceResponse, GetBillingUsageAnalyticsResponse, GetBillingUsageHistoryCurrency,
-    GetBillingUsageHistoryResponse, GetBillingUsageHistoryResponseDataItem,
+    Currency, GetBillingBalanceResponse, GetBillingUsageAnalyticsResponse, GetBillingUsageHistoryResponse,
+    GetBillingUsageHistoryResponseDataItem,
 };
 
 use crate::client::Client;
@@ -94,7 +94,7 @@ impl<'c> Billing<'c> {
         self.client.require_api_key("billing().usage_history")?;
         query.check()?;
         let mut call = self.client.raw().get_billing_usage_history();
-        if let Some(currency) = query.currency {
+        if let Some(currency) = query.currency.clone() {
             call = call.currency(currency);
         }
         if let Some(cursor) = &query.cursor {
@@ -228,7 +228,7 @@ pub enum UsagePeriod {
 /// cursor of a continuation (which carries the filters, so it is sent alone).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UsageHistory {
-    currency: Option<GetBillingUsageHistoryCurrency>,
+    currency: Option<Currency>,
     start: Option<DateTime<Utc>>,
     end: Option<DateTime<Utc>>,
     page_size: Option<u16>,
@@ -247,7 +247,7 @@ impl UsageHistory {
     }
 
     /// Only entries charged in `currency`.
-    pub fn currency(mut self, currency: GetBillingUsageHistoryCurrency) -> Self {
+    pub fn currency(mut self, currency: Currency) -> Self {
         self.currency = Some(currency);
         self
     }
@@ -306,7 +306,7 @@ impl UsageHistory {
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let instant = |at: DateTime<Utc>| at.to_rfc3339_opts(SecondsFormat::AutoSi, true);
         let mut pairs = Vec::new();
-        if let Some(currency) = self.currency {
+        if let Some(currency) = &self.currency {
             pairs.push(("currency", currency.to_string()));
         }
         if let Some(cursor) = &self.cursor {
@@ -373,7 +373,7 @@ mod tests {
     #[test]
     fn query_pairs_write_instants_in_utc_with_a_z() {
         let at = DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap().with_timezone(&Utc);
-        let pairs = UsageHistory::new().start(at).currency(GetBillingUsageHistoryCurrency::Diem).query_pairs();
+        let pairs = UsageHistory::new().start(at).currency(Currency::Diem).query_pairs();
         assert_eq!(pairs, vec![("currency", "DIEM".to_owned()), ("startTimestamp", "2026-06-01T00:00:00Z".to_owned())]);
     }
 }

@@ -14,8 +14,8 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use venice_api_gen::types::{
-    self, AssistantMessageContent, ChatCompletionRequestMessagesItem, ChatCompletionRequestResponseFormat,
-    ChatCompletionRequestToolChoice, ChatCompletionRequestVeniceParameters, CreateChatCompletionResponse,
+    self, AssistantMessageContent, ChatCompletionRequestResponseFormat, ChatCompletionRequestToolChoice,
+    ChatCompletionRequestVeniceParameters, CreateChatCompletionResponse,
     CreateChatCompletionResponseChoicesItemMessage,
 };
 
@@ -23,6 +23,11 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::response::{self, Response};
 use crate::stream::EventStream;
+
+/// One message of a conversation, told apart by its `role`: `ChatMessage::User { content,
+/// name }`, `Assistant`, `Tool`, `System`, `Developer`. The setters of [`ChatRequest`] build the
+/// common ones; [`ChatRequest::message`] takes any.
+pub type ChatMessage = types::ChatCompletionRequestMessagesItem;
 
 /// The hook id of `POST /chat/completions`, for the transport's operation table.
 pub(crate) const OPERATION_ID: &str = "create_chat_completion";
@@ -134,13 +139,16 @@ pub(crate) async fn post_for_stream(
 /// wrote no text (only tool calls, say).
 pub fn reply_text(completion: &CreateChatCompletionResponse) -> Option<String> {
     let content = match &completion.choices.first()?.message {
-        CreateChatCompletionResponseChoicesItemMessage::AssistantMessage { content, .. } => content.as_ref()?,
-        CreateChatCompletionResponseChoicesItemMessage::ToolMessage { content, .. } => return Some(content.clone()),
+        CreateChatCompletionResponseChoicesItemMessage::Assistant { content, .. } => content.as_ref()?,
+        CreateChatCompletionResponseChoicesItemMessage::Tool { content, .. } => return Some(content.clone()),
+        // A kind of message this version does not know: it has no text to read here.
+        _ => return None,
     };
-    Some(match content {
-        AssistantMessageContent::String(text) => text.clone(),
-        AssistantMessageContent::Objects(parts) => parts.iter().map(|part| part.text.as_str()).collect(),
-    })
+    match content {
+        AssistantMessageContent::String(text) => Some(text.clone()),
+        AssistantMessageContent::Objects(parts) => Some(parts.iter().map(|part| part.text.as_str()).collect()),
+        _ => None,
+    }
 }
 
 /// A chat completion request: the generated body, built with checks.
@@ -180,39 +188,27 @@ impl ChatRequest {
 
     /// Adds a message the generated type describes (content parts such as images, or a
     /// message returned by [`StreamedMessage::into_request_message`]).
-    pub fn message(mut self, message: ChatCompletionRequestMessagesItem) -> Self {
+    pub fn message(mut self, message: ChatMessage) -> Self {
         self.body.messages.push(message);
         self
     }
 
     /// Adds a system message: instructions for the model.
     pub fn system(self, text: impl Into<String>) -> Self {
-        let message = types::SystemMessage {
-            content: types::SystemMessageContent::String(text.into()),
-            name: None,
-            role: types::SystemMessageRole::System,
-        };
-        self.message(ChatCompletionRequestMessagesItem { subtype_3: Some(message), ..Default::default() })
+        self.message(ChatMessage::System { content: types::SystemMessageContent::String(text.into()), name: None })
     }
 
     /// Adds a developer message (instructions, for models that tell them from system ones).
     pub fn developer(self, text: impl Into<String>) -> Self {
-        let message = types::DeveloperMessage {
+        self.message(ChatMessage::Developer {
             content: types::DeveloperMessageContent::String(text.into()),
             name: None,
-            role: types::DeveloperMessageRole::Developer,
-        };
-        self.message(ChatCompletionRequestMessagesItem { subtype_4: Some(message), ..Default::default() })
+        })
     }
 
     /// Adds a user message.
     pub fn user(self, text: impl Into<String>) -> Self {
-        let message = types::UserMessage {
-            content: types::UserMessageContent::String(text.into()),
-            name: None,
-            role: types::UserMessageRole::User,
-        };
-        self.message(ChatCompletionRequestMessagesItem { subtype_0: Some(message), ..Default::default() })
+        self.message(ChatMessage::User { content: types::UserMessageContent::String(text.into()), name: None })
     }
 
     /// Adds an earlier answer of the model, to continue a conversation.
@@ -222,15 +218,13 @@ impl ChatRequest {
 
     /// Adds the result of the tool call with id `tool_call_id`.
     pub fn tool_result(self, tool_call_id: impl Into<String>, content: impl Into<String>) -> Self {
-        let message = types::ToolMessage {
+        self.message(ChatMessage::Tool {
             content: content.into(),
             name: None,
             reasoning_content: None,
-            role: types::ToolMessageRole::Tool,
             tool_call_id: tool_call_id.into(),
             tool_calls: None,
-        };
-        self.message(ChatCompletionRequestMessagesItem { subtype_2: Some(message), ..Default::default() })
+        })
     }
 
     /// Sampling temperature, 0 to 2; higher is more random.
@@ -267,13 +261,13 @@ impl ChatRequest {
                 Map::new()
             }
         };
-        let function = types::ToolCallVariant1Function {
+        let function = types::ToolCallFunction {
             description: Some(description.into()),
             name: name.into(),
             parameters,
-            strict: false,
+            strict: None,
         };
-        self.tool(types::ToolCall::Variant1 { function, id: None, type_: Some("function".to_owned()) })
+        self.tool(types::ToolCall::Function { function, id: None, type_: Some("function".to_owned()) })
     }
 
     /// Offers the model a tool the generated type describes (a function, or Venice's web or
@@ -310,8 +304,8 @@ impl ChatRequest {
     /// use venice_api::types::{ChatCompletionRequestVeniceParameters, ChatCompletionRequestVeniceParametersEnableWebSearch};
     ///
     /// let request = ChatRequest::new("venice-uncensored").user("News today?").venice_parameters(ChatCompletionRequestVeniceParameters {
-    ///     enable_web_search: ChatCompletionRequestVeniceParametersEnableWebSearch::Auto,
-    ///     include_venice_system_prompt: false,
+    ///     enable_web_search: Some(ChatCompletionRequestVeniceParametersEnableWebSearch::Auto),
+    ///     include_venice_system_prompt: Some(false),
     ///     ..Default::default()
     /// });
     /// ```
@@ -357,8 +351,8 @@ impl ChatRequest {
         in_range("temperature", body.temperature, 0.0, 2.0)?;
         in_range("top_p", body.top_p, 0.0, 1.0)?;
         in_range("min_p", body.min_p, 0.0, 1.0)?;
-        in_range("frequency_penalty", Some(body.frequency_penalty), -2.0, 2.0)?;
-        in_range("presence_penalty", Some(body.presence_penalty), -2.0, 2.0)?;
+        in_range("frequency_penalty", body.frequency_penalty, -2.0, 2.0)?;
+        in_range("presence_penalty", body.presence_penalty, -2.0, 2.0)?;
         for (argument, value) in
             [("max_tokens", body.max_tokens), ("max_completion_tokens", body.max_completion_tokens)]
         {
@@ -368,8 +362,10 @@ impl ChatRequest {
                 return Err(Error::invalid(argument, format!("{value} is not at least 1")));
             }
         }
-        if body.n < 1 {
-            return Err(Error::invalid("n", format!("{} is not at least 1", body.n)));
+        if let Some(n) = body.n
+            && n < 1
+        {
+            return Err(Error::invalid("n", format!("{n} is not at least 1")));
         }
         Ok(body)
     }
@@ -391,17 +387,15 @@ fn in_range(argument: &'static str, value: Option<f64>, min: f64, max: f64) -> R
     }
 }
 
-fn assistant_message(content: Option<String>, tool_calls: Option<Vec<Value>>) -> ChatCompletionRequestMessagesItem {
-    let message = types::AssistantMessage {
+fn assistant_message(content: Option<String>, tool_calls: Option<Vec<Value>>) -> ChatMessage {
+    ChatMessage::Assistant {
         content: content.map(AssistantMessageContent::String),
         name: None,
         reasoning_content: None,
         reasoning_details: Vec::new(),
-        role: types::Role::Assistant,
         thought_signature: None,
         tool_calls,
-    };
-    ChatCompletionRequestMessagesItem { subtype_1: Some(message), ..Default::default() }
+    }
 }
 
 /// Whether and which tool the model must call.
@@ -659,7 +653,7 @@ impl StreamedMessage {
 
     /// The message as an assistant message of a next request, tool calls included, to
     /// continue the conversation.
-    pub fn into_request_message(self) -> ChatCompletionRequestMessagesItem {
+    pub fn into_request_message(self) -> ChatMessage {
         let content = (!self.content.is_empty()).then_some(self.content);
         let tool_calls = (!self.tool_calls.is_empty()).then(|| {
             self.tool_calls
@@ -728,7 +722,7 @@ mod tests {
         assert_eq!(refused(ChatRequest::new("m").user("hi").top_p(1.5)), "top_p");
         assert_eq!(refused(ChatRequest::new("m").user("hi").max_tokens(0)), "max_tokens");
         let mut request = ChatRequest::new("m").user("hi");
-        request.body_mut().presence_penalty = 3.0;
+        request.body_mut().presence_penalty = Some(3.0);
         assert_eq!(refused(request), "presence_penalty");
     }
 

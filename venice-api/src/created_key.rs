@@ -172,13 +172,16 @@ mod tests {
     }
 
     #[test]
-    fn a_field_of_an_unknown_shape_is_none_and_kept_as_sent() {
+    fn a_field_of_an_unknown_shape_is_none_and_an_unknown_value_is_kept_as_sent() {
         let mut answer = fixture("createApiKey");
         answer["data"]["limitPeriod"] = json!("FORTNIGHT");
         answer["data"]["consumptionLimit"] = json!("lots");
         answer["data"]["expiresAt"] = json!("next tuesday");
         let key = CreatedApiKey::from_answer(answer).unwrap();
-        assert_eq!((key.limit_period, key.consumption_limit, key.expires_at), (None, None, None));
+        assert_eq!(
+            (key.limit_period, key.consumption_limit, key.expires_at),
+            (Some(LimitPeriod::Unknown("FORTNIGHT".to_owned())), None, None)
+        );
         assert_eq!(key.fields["limitPeriod"], "FORTNIGHT");
         assert_eq!(key.fields["expiresAt"], "next tuesday");
     }

@@ -192,7 +192,7 @@ impl RpcAnswer {
     pub fn result(&self) -> Option<&Value> {
         match &self.body {
             CryptoRpcProxyResponse::Object { result, .. } => result.as_ref(),
-            CryptoRpcProxyResponse::Array(_) => None,
+            CryptoRpcProxyResponse::Array(_) | CryptoRpcProxyResponse::Unknown(_) => None,
         }
     }
 }

@@ -135,7 +135,9 @@ impl EmbeddingRequest {
         }
         let input = match self.input {
             EmbeddingInput::One(text) => {
-                let text = text.parse::<types::String>().map_err(|_| Error::invalid("input", "must not be empty"))?;
+                let text = text
+                    .parse::<types::CreateEmbeddingRequestSchemaInputString>()
+                    .map_err(|_| Error::invalid("input", "must not be empty"))?;
                 types::CreateEmbeddingRequestSchemaInput::String(text)
             }
             EmbeddingInput::Many(texts) => {
@@ -182,13 +184,10 @@ mod tests {
     fn one_string_and_many_strings_become_the_two_input_shapes() {
         let one = EmbeddingRequest::new("m", "hello").into_body().unwrap();
         let many = EmbeddingRequest::new("m", ["a", "b"]).dimensions(64).into_body().unwrap();
-        assert_eq!(
-            serde_json::to_value(one).unwrap(),
-            serde_json::json!({"model": "m", "input": "hello", "encoding_format": "float"})
-        );
+        assert_eq!(serde_json::to_value(one).unwrap(), serde_json::json!({"model": "m", "input": "hello"}));
         assert_eq!(
             serde_json::to_value(many).unwrap(),
-            serde_json::json!({"model": "m", "input": ["a", "b"], "encoding_format": "float", "dimensions": 64})
+            serde_json::json!({"model": "m", "input": ["a", "b"], "dimensions": 64})
         );
     }
 }

@@ -788,11 +788,13 @@ pub struct PaymentOption {
 }
 
 impl PaymentOption {
-    /// The longest time allowed for settlement; `None` when absent, negative or not finite
+    /// The longest time allowed for settlement (`Duration::MAX` past what a `Duration` holds);
+    /// `None` when absent, negative or not finite
     /// (fractions of a second are kept).
     pub fn max_timeout(&self) -> Option<std::time::Duration> {
         let seconds = self.max_timeout_seconds.as_ref()?.as_f64().filter(|s| *s >= 0.0)?;
-        std::time::Duration::try_from_secs_f64(seconds).ok()
+        // Longer than a `Duration` holds is as good as forever.
+        Some(std::time::Duration::try_from_secs_f64(seconds).unwrap_or(std::time::Duration::MAX))
     }
 
     /// The option `entry` describes, if it is an object with the text fields every option has.
@@ -1307,13 +1309,14 @@ mod tests {
     }
 
     #[test]
-    fn numbers_that_are_no_version_or_timeout_read_as_none_and_lose_nothing() {
-        for (version, timeout) in [(-1.0, -5.0), (2.5, 1e300), (1e30, f64::MAX)] {
+    fn numbers_that_are_no_version_or_timeout_read_as_none_or_forever_and_lose_nothing() {
+        let forever = Some(std::time::Duration::MAX);
+        for (version, timeout, read_as) in [(-1.0, -5.0, None), (2.5, 1e300, forever), (1e30, f64::MAX, forever)] {
             let mut option = base_option();
             option["maxTimeoutSeconds"] = serde_json::json!(timeout);
             let read = requirements(serde_json::json!({"x402Version": version, "accepts": [option]}));
             assert_eq!(read.version(), None, "{version}");
-            assert_eq!(read.accepts[0].max_timeout(), None, "{timeout}");
+            assert_eq!(read.accepts[0].max_timeout(), read_as, "{timeout}");
             assert_eq!(read.accepts.len(), 1);
         }
     }

@@ -338,7 +338,8 @@ impl GenerateImage {
     fn into_body(self, return_binary: bool) -> Result<types::GenerateImageRequest> {
         let model = non_empty("model", &self.model)?;
         let prompt = checked_prompt("prompt", &self.prompt, MAX_PROMPT_CHARS)?;
-        let mut body = self.body.model(model).prompt(prompt).return_binary(return_binary);
+        // The flag goes out only to ask for bytes: JSON is the server's default answer.
+        let mut body = self.body.model(model).prompt(prompt).return_binary(return_binary.then_some(true));
         if let Some(text) = &self.negative_prompt {
             let chars = text.chars().count();
             if chars > MAX_PROMPT_CHARS {
@@ -357,10 +358,10 @@ impl GenerateImage {
             }
         }
         if let Some(width) = self.width {
-            body = body.width(u64::from(width));
+            body = body.width(std::num::NonZeroU64::new(u64::from(width)));
         }
         if let Some(height) = self.height {
-            body = body.height(u64::from(height));
+            body = body.height(std::num::NonZeroU64::new(u64::from(height)));
         }
         if let Some(steps) = self.steps {
             if steps == 0 {
@@ -451,18 +452,19 @@ impl UpscaleImage {
 pub struct EditImage {
     image: ImageSource,
     prompt: String,
+    model: Option<String>,
     body: builder::EditImageBody,
 }
 
 impl EditImage {
     /// Changes `image` as `prompt` asks (at most 32768 characters).
     pub fn new(image: ImageSource, prompt: impl Into<String>) -> Self {
-        Self { image, prompt: prompt.into(), body: builder::EditImageBody::default() }
+        Self { image, prompt: prompt.into(), model: None, body: builder::EditImageBody::default() }
     }
 
     /// The model (default `firered-image-edit`).
     pub fn model(mut self, model: impl Into<String>) -> Self {
-        self.body = self.body.model(model.into());
+        self.model = Some(model.into());
         self
     }
 
@@ -493,7 +495,13 @@ impl EditImage {
     fn into_body(self) -> Result<types::EditImageBody> {
         let image = self.image.checked("image")?;
         let prompt = checked_prompt("prompt", &self.prompt, MAX_EDIT_PROMPT_CHARS)?;
-        self.body.image(image.into_string()).prompt(prompt).try_into().map_err(request_error)
+        let mut body = self.body.image(image.into_string()).prompt(prompt);
+        if let Some(model) = &self.model {
+            let model: types::EditImageBodyModel =
+                non_empty("model", model)?.parse().map_err(|e| Error::invalid("model", format!("{e}")))?;
+            body = body.model(model);
+        }
+        body.try_into().map_err(request_error)
     }
 }
 
@@ -573,6 +581,11 @@ impl Base64Images for types::SimpleGenerateImageResponse {
                 types::SimpleGenerateImageResponseDataItem::Url(url) => {
                     Err(Error::decode(None, "the image is a link, not base64 data; fetch it instead", url.as_bytes()))
                 }
+                types::SimpleGenerateImageResponseDataItem::Unknown(other) => Err(Error::decode(
+                    None,
+                    "the image is neither base64 data nor a link",
+                    other.to_string().as_bytes(),
+                )),
             })
             .collect()
     }

@@ -137,6 +137,9 @@ pub(crate) trait JobStatus {
     /// Whether the job is done though the file did not come with the status (video models
     /// that gave a download link).
     fn is_completed(&self) -> bool;
+
+    /// The status as the server spelled it (`PROCESSING`, or one this version does not list).
+    fn status_text(&self) -> String;
 }
 
 /// How far a job has come, as its last status said; handed to
@@ -146,6 +149,10 @@ pub(crate) trait JobStatus {
 pub struct JobProgress {
     /// How many times the job has been polled so far.
     pub polls: u32,
+    /// The status the last poll reported, as the server spelled it. A status this version
+    /// does not list does not end the wait (a newer server may add intermediate states);
+    /// watch for it here to stop early.
+    pub status: String,
     /// How long this wait has lasted so far.
     pub waited: Duration,
     /// How long the job has run, as Venice reports it.
@@ -165,7 +172,13 @@ impl JobProgress {
     fn from_status(status: &impl JobStatus, polls: u32, waited: Duration) -> Self {
         let (running_ms, typical_ms) = status.timing_ms();
         let millis = |ms: f64| Duration::try_from_secs_f64(ms / 1000.0).unwrap_or_default();
-        JobProgress { polls, waited, running_for: millis(running_ms), typical_duration: millis(typical_ms) }
+        JobProgress {
+            polls,
+            status: status.status_text(),
+            waited,
+            running_for: millis(running_ms),
+            typical_duration: millis(typical_ms),
+        }
     }
 }
 
@@ -442,6 +455,7 @@ mod tests {
     fn the_estimate_stays_below_one_and_needs_a_typical_duration() {
         let progress = |running: u64, typical: u64| JobProgress {
             polls: 1,
+            status: "PROCESSING".to_owned(),
             waited: Duration::ZERO,
             running_for: Duration::from_secs(running),
             typical_duration: Duration::from_secs(typical),

@@ -6,7 +6,7 @@
 
 use venice_api_gen::types::{
     ListModelCompatibilityMappingResponse, ListModelCompatibilityMappingType, ListModelTraitsResponse,
-    ListModelTraitsType, ListModelsResponse, ListModelsType, ModelResponse,
+    ListModelsResponse, ListModelsType, ModelResponse,
 };
 
 use crate::client::Client;
@@ -68,7 +68,10 @@ impl<'c> Models<'c> {
     }
 
     /// The traits of the models of one kind.
-    pub async fn traits_of(&self, kind: ListModelTraitsType) -> Result<Response<ListModelTraitsResponse>> {
+    pub async fn traits_of(
+        &self,
+        kind: ListModelCompatibilityMappingType,
+    ) -> Result<Response<ListModelTraitsResponse>> {
         response::decode(self.client.raw().list_model_traits().type_(kind).send()).await
     }
 

@@ -7,13 +7,13 @@
 //!
 //! ```no_run
 //! # async fn demo(client: venice_api::Client) -> venice_api::Result<()> {
-//! use venice_api::types::{Duration, QueueVideoRequest};
+//! use venice_api::types::{QueueVideoRequest, QueueVideoRequestDuration};
 //! use venice_api::video::Job;
 //!
 //! let request = QueueVideoRequest::builder()
 //!     .model("wan-2.5-preview-text-to-video")
 //!     .prompt("a lighthouse at dusk, waves breaking")
-//!     .duration(Duration::X5s);
+//!     .duration(QueueVideoRequestDuration::X5s);
 //! let queued = client.video().queue(request).await?;
 //! let video = client.video().wait(&queued).await?;
 //! video.save("lighthouse.mp4").await?;
@@ -52,11 +52,11 @@ impl<'c> Video<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: venice_api::Client) -> venice_api::Result<()> {
-    /// use venice_api::types::{Duration, QuoteVideoRequest, Resolution};
+    /// use venice_api::types::{QueueVideoRequestDuration, QuoteVideoRequest, Resolution};
     ///
     /// let request = QuoteVideoRequest::builder()
     ///     .model("wan-2.5-preview-text-to-video")
-    ///     .duration(Duration::X5s)
+    ///     .duration(QueueVideoRequestDuration::X5s)
     ///     .resolution(Some(Resolution::X720p));
     /// println!("${:.2}", client.video().quote(request).await?.quote);
     /// # Ok(())
@@ -81,12 +81,12 @@ impl<'c> Video<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: venice_api::Client) -> venice_api::Result<()> {
-    /// use venice_api::types::{Duration, QueueVideoRequest};
+    /// use venice_api::types::{QueueVideoRequest, QueueVideoRequestDuration};
     ///
     /// let request = QueueVideoRequest::builder()
     ///     .model("wan-2.5-preview-text-to-video")
     ///     .prompt("a lighthouse at dusk")
-    ///     .duration(Duration::X5s);
+    ///     .duration(QueueVideoRequestDuration::X5s);
     /// let queued = client.video().queue(request).await?;
     /// println!("queued {}", queued.queue_id);
     /// # Ok(())
@@ -233,7 +233,8 @@ impl<'c> Video<'c> {
         let body = types::RetrieveVideoRequest {
             model: job.model.clone(),
             queue_id: job.queue_id.clone(),
-            delete_media_on_completion,
+            // Left out unless asked for: the server keeps the media by default.
+            delete_media_on_completion: delete_media_on_completion.then_some(true),
         };
         let call = self.client.raw().retrieve_video().body(body).send();
         jobs::retrieved(response::decode_raw(call, |content_type| jobs::read_whole(content_type, "video")).await?)
@@ -258,6 +259,10 @@ impl JobStatus for RetrieveVideoResponse {
 
     fn is_completed(&self) -> bool {
         self.status == RetrieveVideoResponseStatus::Completed
+    }
+
+    fn status_text(&self) -> String {
+        self.status.to_string()
     }
 }
 

@@ -24,8 +24,14 @@ fn job() -> Job {
     Job::new(MODEL, QUEUE_ID)
 }
 
+/// What a retrieve sends: the flag only when the caller asked for deletion (the server's
+/// default keeps the media).
 fn retrieve_body(delete: bool) -> serde_json::Value {
-    json!({"model": MODEL, "queue_id": QUEUE_ID, "delete_media_on_completion": delete})
+    let mut body = json!({"model": MODEL, "queue_id": QUEUE_ID});
+    if delete {
+        body["delete_media_on_completion"] = json!(true);
+    }
+    body
 }
 
 fn mp3() -> ResponseTemplate {

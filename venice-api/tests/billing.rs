@@ -9,7 +9,7 @@ use common::{authorization, client, client_with, fixture, ok_fixture, received};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
 use venice_api::billing::{UsageHistory, UsagePeriod};
-use venice_api::types::GetBillingUsageHistoryCurrency;
+use venice_api::types::Currency;
 use venice_api::{ApiErrorKind, Error};
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -154,7 +154,7 @@ async fn usage_history_sends_the_filters_and_decodes_a_json_page() {
         .await;
 
     let query = UsageHistory::new()
-        .currency(GetBillingUsageHistoryCurrency::Usd)
+        .currency(Currency::Usd)
         .start(at("2026-06-01T00:00:00Z"))
         .end(at("2026-07-01T00:00:00Z"))
         .page_size(100);
@@ -209,10 +209,7 @@ async fn usage_history_csv_asks_for_csv_and_returns_the_text_and_next_cursor() {
         .mount(&server)
         .await;
 
-    let query = UsageHistory::new()
-        .currency(GetBillingUsageHistoryCurrency::Diem)
-        .start(at("2026-06-01T00:00:00Z"))
-        .page_size(10);
+    let query = UsageHistory::new().currency(Currency::Diem).start(at("2026-06-01T00:00:00Z")).page_size(10);
     let page = client(&server).billing().usage_history_csv(&query).await.unwrap();
 
     assert_eq!(page.csv, csv);

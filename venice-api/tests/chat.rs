@@ -21,15 +21,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const BEARER: &str = "Bearer vk-test-5f1c9a0e4b7d2c8a";
 
-/// The fields the generated body always carries, at their spec defaults.
-fn with_defaults(mut body: serde_json::Value) -> serde_json::Value {
-    let defaults = json!({"frequency_penalty": 0.0, "presence_penalty": 0.0, "n": 1, "parallel_tool_calls": true});
-    for (key, value) in defaults.as_object().unwrap() {
-        body.as_object_mut().unwrap().entry(key.clone()).or_insert(value.clone());
-    }
-    body
-}
-
 fn sse_client(server: &SseServer) -> Client {
     Client::builder()
         .api_key(common::API_KEY)
@@ -87,7 +78,7 @@ async fn create_sends_the_documented_body_and_decodes_the_completion() {
         .and(path("/api/v1/chat/completions"))
         .and(header("authorization", BEARER))
         .and(header("accept", "application/json"))
-        .and(body_json(with_defaults(json!({
+        .and(body_json(json!({
             "model": "venice-uncensored",
             "messages": [
                 {"role": "system", "content": "Answer in one sentence."},
@@ -95,7 +86,7 @@ async fn create_sends_the_documented_body_and_decodes_the_completion() {
             ],
             "temperature": 0.3,
             "max_tokens": 100,
-        }))))
+        })))
         .respond_with(ok_fixture("createChatCompletion"))
         .expect(1)
         .mount(&server)
@@ -121,29 +112,18 @@ async fn create_sends_tools_tool_choice_response_format_and_venice_parameters() 
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/api/v1/chat/completions"))
-        .and(body_json(with_defaults(json!({
+        .and(body_json(json!({
             "model": "m",
             "messages": [{"role": "user", "content": "Weather in Lisbon?"}],
             "tools": [{"type": "function", "function": {
                 "name": "get_weather",
                 "description": "Current weather of a city",
                 "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
-                "strict": false,
             }}],
             "tool_choice": {"type": "function", "function": {"name": "get_weather"}},
             "response_format": {"type": "json_schema", "json_schema": {"name": "weather", "schema": {"type": "object"}}},
-            "venice_parameters": {
-                "disable_thinking": false,
-                "enable_e2ee": true,
-                "enable_web_citations": false,
-                "enable_web_scraping": false,
-                "enable_web_search": "auto",
-                "enable_x_search": false,
-                "include_search_results_in_stream": false,
-                "include_venice_system_prompt": false,
-                "strip_thinking_response": false,
-            },
-        }))))
+            "venice_parameters": {"enable_web_search": "auto", "include_venice_system_prompt": false},
+        })))
         .respond_with(ok_fixture("createChatCompletion"))
         .expect(1)
         .mount(&server)
@@ -158,8 +138,8 @@ async fn create_sends_tools_tool_choice_response_format_and_venice_parameters() 
         .tool_choice(ToolChoice::Function("get_weather".into()))
         .json_schema("weather", json!({"type": "object"}))
         .venice_parameters(ChatCompletionRequestVeniceParameters {
-            enable_web_search: ChatCompletionRequestVeniceParametersEnableWebSearch::Auto,
-            include_venice_system_prompt: false,
+            enable_web_search: Some(ChatCompletionRequestVeniceParametersEnableWebSearch::Auto),
+            include_venice_system_prompt: Some(false),
             ..Default::default()
         });
 
@@ -199,13 +179,13 @@ async fn create_stream_sends_the_same_body_with_stream_true_and_asks_for_events(
     assert_eq!(request.header("content-type"), Some("application/json"));
     assert_eq!(
         request.json(),
-        with_defaults(json!({
+        json!({
             "model": "venice-uncensored",
             "messages": [{"role": "user", "content": "Hi"}],
             "temperature": 0.5,
             "stream": true,
             "stream_options": {"include_usage": true},
-        }))
+        })
     );
 }
 

@@ -19,7 +19,7 @@ async fn create_with_one_string_sends_it_as_a_string_and_decodes_the_vector() {
     Mock::given(method("POST"))
         .and(path("/api/v1/embeddings"))
         .and(header("authorization", BEARER))
-        .and(body_json(json!({"model": "text-embedding-bge-m3", "input": "a red bicycle", "encoding_format": "float"})))
+        .and(body_json(json!({"model": "text-embedding-bge-m3", "input": "a red bicycle"})))
         .respond_with(ok_fixture("createEmbedding"))
         .expect(1)
         .mount(&server)
@@ -37,7 +37,7 @@ async fn create_with_many_strings_sends_an_array() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/api/v1/embeddings"))
-        .and(body_json(json!({"model": "m", "input": ["first", "second"], "encoding_format": "float"})))
+        .and(body_json(json!({"model": "m", "input": ["first", "second"]})))
         .respond_with(ok_fixture("createEmbedding"))
         .expect(1)
         .mount(&server)
@@ -51,7 +51,7 @@ async fn create_with_sends_the_dimensions() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/api/v1/embeddings"))
-        .and(body_json(json!({"model": "m", "input": "x", "encoding_format": "float", "dimensions": 256})))
+        .and(body_json(json!({"model": "m", "input": "x", "dimensions": 256})))
         .respond_with(ok_fixture("createEmbedding"))
         .expect(1)
         .mount(&server)

@@ -134,6 +134,18 @@ async fn a_malformed_success_body_is_a_decode_error_with_status_and_excerpt() {
 }
 
 #[tokio::test]
+async fn a_key_type_the_spec_does_not_list_yet_decodes_as_unknown() {
+    let server = MockServer::start().await;
+    let mut body = fixture("getApiKeys");
+    body["data"][0]["apiKeyType"] = json!("READONLY");
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(body)).mount(&server).await;
+
+    let keys = client_with(&server, |b| b.max_retries(0)).api_keys().list().await.unwrap();
+
+    assert_eq!(keys.data[0].api_key_type, venice_api::types::ApiKeyType::Unknown("READONLY".to_owned()));
+}
+
+#[tokio::test]
 async fn a_success_status_with_an_error_body_is_a_decode_error() {
     let (error, _) = error_for(ResponseTemplate::new(200).set_body_json(json!({"error": "Internal"}))).await;
 
@@ -150,11 +162,11 @@ async fn an_empty_error_body_gives_the_reason_phrase() {
 #[tokio::test]
 async fn a_wrong_shape_for_a_fixture_is_reported_with_the_body() {
     let mut body = fixture("getApiKeys");
-    body["data"][0]["apiKeyType"] = json!("READONLY");
+    body["data"][0]["id"] = json!(4242);
     let (error, _) = error_for(ResponseTemplate::new(200).set_body_json(body)).await;
 
     match error {
-        Error::Decode { reason, .. } => assert!(reason.contains("READONLY"), "{reason}"),
+        Error::Decode { reason, .. } => assert!(reason.contains("4242"), "{reason}"),
         other => panic!("expected a decode error, got {other:?}"),
     }
 }

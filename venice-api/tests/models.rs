@@ -6,7 +6,7 @@ mod common;
 
 use common::{authorization, client, client_with, ok_fixture, received};
 use serde_json::json;
-use venice_api::types::{ListModelCompatibilityMappingType, ListModelTraitsType, ListModelsType};
+use venice_api::types::{ListModelCompatibilityMappingType, ListModelsType};
 use venice_api::{ApiErrorKind, Client};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -93,7 +93,7 @@ async fn traits_of_sends_the_type_filter() {
         .mount(&server)
         .await;
 
-    client(&server).models().traits_of(ListModelTraitsType::Embedding).await.unwrap();
+    client(&server).models().traits_of(ListModelCompatibilityMappingType::Embedding).await.unwrap();
 }
 
 #[tokio::test]

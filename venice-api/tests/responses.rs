@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use serde_json::json;
 use sse_server::{Answer, SseServer};
 use venice_api::responses::{ResponseRequest, output_text};
-use venice_api::types::ResponsesApiResponseStatus;
+use venice_api::types::ResponsesResponseStatus;
 use venice_api::{ApiErrorKind, Client, Error};
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -85,7 +85,7 @@ async fn create_sends_the_documented_body_and_decodes_the_response() {
     let response = client(&server).responses().create(request).await.unwrap();
 
     assert_eq!(response.id, "resp_8d3b6f0a2c");
-    assert_eq!(response.status, ResponsesApiResponseStatus::Completed);
+    assert_eq!(response.status, ResponsesResponseStatus::Completed);
     assert_eq!(output_text(&response), "The capital of Portugal is Lisbon.");
     assert_eq!(response.output.len(), 3);
 }
