@@ -3,7 +3,7 @@
 //! Most users want the `venice-api` crate, which wraps this one with defaults, typed errors,
 //! retries and flows. Everything here is reachable from there too.
 //!
-//! `generated.rs` and `operations.rs` are written by `cargo xtask regen` and never edited by hand; this file,
+//! `generated.rs`, `operations.rs` and `answers.rs` are written by `cargo xtask regen` and never edited by hand; this file,
 //! [`hooks`], [`operation`] and [`tolerant`] are the hand-written parts of the crate.
 
 // The generated module is progenitor's output as it comes; its lints are silenced here
@@ -27,5 +27,8 @@ pub mod operation;
 pub mod tolerant;
 #[rustfmt::skip]
 pub mod operations;
+#[doc(hidden)]
+#[rustfmt::skip]
+pub mod answers;
 
 pub use generated::*;

@@ -84,8 +84,9 @@ fn generate_here(spec: &SpecFile) -> Result<Output> {
         syn::parse2(tokens).map_err(|e| Error::new(format!("progenitor produced code that does not parse: {e}")))?;
     crate::code::rewrite(&mut file, &document, &mut report);
     let types = count_types(&file);
-    let features =
-        features::gate(&mut file, &features::operation_features(&document), &features::schema_features(&document));
+    let operation_features = features::operation_features(&document);
+    let features = features::gate(&mut file, &operation_features, &features::schema_features(&document));
+    let answer_rows = crate::answers::answers(&file, &document, &operation_features);
     let header = format!(
         "{HEADER_PREFIX}{}; do not edit\n// spec info.version: {}\n// spec sha256: {}\n\n",
         spec.display_path,
@@ -94,10 +95,18 @@ fn generate_here(spec: &SpecFile) -> Result<Output> {
     );
     let client = header.clone() + &prettyplease::unparse(&file);
     let operations = operation_table(&document);
-    let table =
-        header + &prettyplease::unparse(&syn::parse2(operations.tokens).map_err(|e| Error::new(e.to_string()))?);
+    let table = header.clone()
+        + &prettyplease::unparse(&syn::parse2(operations.tokens).map_err(|e| Error::new(e.to_string()))?);
+    let answers = header
+        + &prettyplease::unparse(
+            &syn::parse2(crate::answers::table(&answer_rows)).map_err(|e| Error::new(e.to_string()))?,
+        );
     Ok(Output {
-        files: vec![("generated.rs".to_string(), client), ("operations.rs".to_string(), table)],
+        files: vec![
+            ("generated.rs".to_string(), client),
+            ("operations.rs".to_string(), table),
+            ("answers.rs".to_string(), answers),
+        ],
         report,
         operations: operations.count,
         types,

@@ -5,6 +5,7 @@
 //! `regen --check` does the same in memory and fails when the checked-in code differs.
 //! [`surface`] lists the generated public API for the snapshot tests.
 
+pub mod answers;
 pub mod bench;
 pub mod code;
 pub mod compile_times;
