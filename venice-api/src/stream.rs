@@ -80,7 +80,9 @@ impl<T: DeserializeOwned + Send + 'static> EventStream<T> {
         Ok(Self::from_chunks_mapped(chunks, headers, operation_id, map))
     }
 
-    /// The events of a body arriving as `chunks`, cut anywhere.
+    /// The events of a body arriving as `chunks`, cut anywhere (for tests and the fuzz
+    /// targets; the transport maps its chunks).
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn from_chunks(
         chunks: impl Stream<Item = Result<Bytes>> + Send + 'static,
         headers: HeaderMap,

@@ -6,6 +6,8 @@
 //! - `download`: a large binary answer streamed to a sink; throughput and peak memory.
 //! - `e2ee` (criterion): a 1,000-chunk answer through an end-to-end encrypted session against
 //!   the same answer streamed plain, per chunk; and a 100 kB prompt sent encrypted and plain.
+//! - `instructions`: chat completions under callgrind, instructions per request for each client
+//!   (steadier than times on a loaded machine); skipped when valgrind is absent.
 //! - regeneration: `cargo xtask regen --check` on the checked-in spec, warm, fastest of three.
 //! - with `--compile-times`, the clean-build ratios of [`compile_times`](crate::compile_times).
 
@@ -42,6 +44,7 @@ pub fn run(with_compile_times: bool) -> Result<String> {
     let download =
         cargo_output(&root, &["bench", "--package", "venice-api", "--features", "full", "--bench", "download"])?;
     let regen = regen_seconds(&root)?;
+    let instructions = instructions_per_request(&root)?;
 
     let criterion = root.join("target/criterion");
     let mean = |group: &str, client: &str| mean_seconds(&criterion.join(group).join("client").join(client));
@@ -58,6 +61,22 @@ pub fn run(with_compile_times: bool) -> Result<String> {
             lines.push(format!("{group}: async-openai {:.1} µs", openai * 1e6));
             targets.push(ratio_at_most(format!("{group} venice-api / async-openai"), ours / openai, 1.0));
         }
+    }
+    match &instructions {
+        Some(per_request) => {
+            let of = |client: &str| per_request.iter().find(|(c, _)| c == client).map_or(f64::NAN, |(_, n)| *n);
+            let (ours, bare, openai) = (of("venice-api"), of("reqwest"), of("async-openai"));
+            lines.push(format!(
+                "chat_completion instructions per request (callgrind): venice-api {ours:.0}, reqwest {bare:.0}, async-openai {openai:.0}"
+            ));
+            targets.push(ratio_at_most("chat_completion instructions venice-api / reqwest".into(), ours / bare, 1.05));
+            targets.push(ratio_at_most(
+                "chat_completion instructions venice-api / async-openai".into(),
+                ours / openai,
+                1.0,
+            ));
+        }
+        None => lines.push("chat_completion instructions: valgrind is not installed, not measured".into()),
     }
     let ours = mean("chat_stream", "venice-api")?;
     let openai = mean("chat_stream", "async-openai")?;
@@ -185,6 +204,67 @@ fn parse_downloads(output: &str) -> Vec<(String, u64, f64, u64)> {
         .collect()
 }
 
+/// Requests whose instructions are counted, beyond a first run that pays for start-up.
+const COUNTED_REQUESTS: u64 = 100;
+
+/// Instructions per chat completion for each client of the `instructions` bench, from two
+/// callgrind runs (20 and 20 + [`COUNTED_REQUESTS`] requests) whose difference leaves out
+/// start-up; `None` when valgrind is not installed.
+fn instructions_per_request(root: &Path) -> Result<Option<Vec<(String, f64)>>> {
+    if Command::new("valgrind").arg("--version").output().is_err() {
+        return Ok(None);
+    }
+    let built = cargo_output(
+        root,
+        &[
+            "bench",
+            "--package",
+            "venice-api",
+            "--features",
+            "full",
+            "--bench",
+            "instructions",
+            "--no-run",
+            "--message-format",
+            "json",
+        ],
+    )?;
+    let executable = built
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|message| message.pointer("/target/name").and_then(Value::as_str) == Some("instructions"))
+        .find_map(|message| message.get("executable").and_then(Value::as_str).map(str::to_owned))
+        .ok_or_else(|| Error::new("cargo built no `instructions` bench executable"))?;
+    let scratch = std::env::temp_dir().join(format!("venice-rs-callgrind-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).map_err(|e| Error::new(format!("{}: {e}", scratch.display())))?;
+    let mut figures = Vec::new();
+    for client in ["venice-api", "reqwest", "async-openai"] {
+        let mut totals = Vec::new();
+        for requests in [20, 20 + COUNTED_REQUESTS] {
+            let out = scratch.join(format!("{client}.{requests}"));
+            let status = Command::new("valgrind")
+                .args(["--tool=callgrind", "--quiet"])
+                .arg(format!("--callgrind-out-file={}", out.display()))
+                .args([executable.as_str(), client, &requests.to_string()])
+                .status()
+                .map_err(|e| Error::new(format!("cannot run valgrind: {e}")))?;
+            if !status.success() {
+                return Err(Error::new(format!("callgrind of {client} failed ({status})")));
+            }
+            let text = std::fs::read_to_string(&out).map_err(|e| Error::new(format!("{}: {e}", out.display())))?;
+            totals.push(callgrind_total(&text).ok_or_else(|| Error::new(format!("{}: no summary", out.display())))?);
+        }
+        figures.push((client.to_owned(), totals[1].saturating_sub(totals[0]) as f64 / COUNTED_REQUESTS as f64));
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(Some(figures))
+}
+
+/// The instruction total of a callgrind output file (its `summary:` line).
+fn callgrind_total(text: &str) -> Option<u64> {
+    text.lines().find_map(|line| line.strip_prefix("summary:")).and_then(|n| n.trim().parse().ok())
+}
+
 /// The fastest of three warm `cargo xtask regen --check` runs, process start included.
 fn regen_seconds(root: &Path) -> Result<Duration> {
     cargo(root, &["xtask", "regen", "--check"], &[])?;
@@ -231,6 +311,13 @@ mod tests {
         let downloads = parse_downloads(output);
         assert_eq!(downloads.len(), 2);
         assert_eq!(downloads[0], ("venice-api".to_owned(), 1_073_741_824, 682.7, 5_242_880));
+    }
+
+    #[test]
+    fn the_callgrind_total_is_its_summary_line() {
+        let text = "version: 1\ncreator: callgrind-3.19.0\nevents: Ir\nsummary: 36933607\ntotals: 36933607\n";
+        assert_eq!(callgrind_total(text), Some(36_933_607));
+        assert_eq!(callgrind_total("events: Ir\n"), None);
     }
 
     #[test]
