@@ -61,7 +61,18 @@ impl<'c> Chat<'c> {
         let mut body = request.into_body()?;
         body.stream = None;
         body.stream_options = None;
-        response::decode(self.client.raw().create_chat_completion().body(body).send()).await
+        // Sent as built here rather than through the generated builder, which moves the large
+        // body by value through a builder copy and back (T -> builder -> T): a tenth of the
+        // instructions of a whole request under callgrind.
+        let answer = self
+            .client
+            .send_built(OPERATION_ID, |http, base| {
+                http.post(format!("{base}/chat/completions"))
+                    .header(reqwest::header::ACCEPT, "application/json")
+                    .json(&body)
+            })
+            .await?;
+        response::json(answer).await
     }
 
     /// Runs the model over the conversation of `request` and streams the answer as it is
