@@ -320,7 +320,7 @@ impl ChatRequest {
         &mut self.body
     }
 
-    fn refuse(&mut self, argument: &'static str, reason: String) {
+    pub(crate) fn refuse(&mut self, argument: &'static str, reason: String) {
         self.refused.get_or_insert((argument, reason));
     }
 

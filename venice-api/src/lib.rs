@@ -74,6 +74,8 @@ pub mod responses;
 pub mod retry;
 mod sse;
 pub mod stream;
+#[cfg(any(feature = "chat", feature = "responses"))]
+pub mod structured;
 #[cfg(feature = "tee")]
 pub mod tee;
 mod transport;
@@ -91,6 +93,10 @@ pub use error::{
 };
 pub use rate_limit::RateLimits;
 pub use response::Response;
+/// The JSON Schema crate whose `JsonSchema` types [`ChatRequest::output`](chat::ChatRequest::output)
+/// and typed tools take, at the version this crate uses.
+#[cfg(any(feature = "chat", feature = "responses"))]
+pub use schemars;
 /// How a secret held by this crate's types (a [`RawBody`], a created key's `api_key`) is read,
 /// and the type of a secret text.
 pub use secrecy::{ExposeSecret, SecretString};
