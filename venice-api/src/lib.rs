@@ -78,6 +78,8 @@ pub mod stream;
 pub mod structured;
 #[cfg(feature = "tee")]
 pub mod tee;
+#[cfg(feature = "chat")]
+pub mod tools;
 mod transport;
 #[cfg(feature = "video")]
 pub mod video;
