@@ -79,8 +79,12 @@ pub mod structured;
 #[cfg(feature = "tee")]
 pub mod tee;
 #[cfg(feature = "chat")]
+pub mod thinking;
+#[cfg(feature = "chat")]
 pub mod tools;
 mod transport;
+#[cfg(feature = "chat")]
+pub mod venice_parameters;
 #[cfg(feature = "video")]
 pub mod video;
 mod wallet_balance;
