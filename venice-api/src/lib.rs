@@ -64,6 +64,8 @@ pub mod fuzzing;
 pub mod images;
 #[cfg(any(feature = "audio", feature = "video"))]
 mod jobs;
+#[cfg(feature = "chat")]
+pub mod model_suffix;
 #[cfg(feature = "models")]
 pub mod models;
 mod rate_limit;
