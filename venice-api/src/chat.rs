@@ -317,6 +317,11 @@ impl ChatRequest {
         self
     }
 
+    /// The body as built so far, unchecked.
+    pub(crate) fn body(&self) -> &types::ChatCompletionRequest {
+        &self.body
+    }
+
     /// The generated body, for the fields this builder has no setter for (seed, stop,
     /// penalties, reasoning, …). It is checked like the rest when the request is sent.
     pub fn body_mut(&mut self) -> &mut types::ChatCompletionRequest {

@@ -43,6 +43,8 @@ pub mod audio;
 pub mod augment;
 #[cfg(feature = "billing")]
 pub mod billing;
+#[cfg(all(feature = "chat", feature = "models"))]
+pub mod capabilities;
 #[cfg(feature = "characters")]
 pub mod characters;
 #[cfg(feature = "chat")]
