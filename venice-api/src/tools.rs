@@ -45,7 +45,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use venice_api_gen::types::{self, CreateChatCompletionResponse, CreateChatCompletionResponseChoicesItemMessage};
 
-use crate::chat::{Chat, ChatMessage, ChatRequest, reply_text};
+use crate::chat::{Chat, ChatMessage, ChatRequest, StreamedMessage, reply_text};
 use crate::error::Result;
 use crate::response::Response;
 
@@ -279,26 +279,133 @@ impl Chat<'_> {
                 return Ok(ToolRun { completion, request, steps, calls, end: RunEnd::StepLimit });
             }
             request = request.message(as_request_message(message));
-            let results = futures_util::future::join_all(requested.iter().map(|call| run_call(tools, call))).await;
-            for (call, result) in requested.into_iter().zip(results) {
-                let result = result
-                    .map(|text| bounded(text, limits.max_result_bytes))
-                    .map_err(|error| bounded(error, limits.max_result_bytes));
-                let sent = match &result {
-                    Ok(text) => text.clone(),
-                    Err(error) => serde_json::json!({ "error": error }).to_string(),
-                };
-                request = request.tool_result(call.id.clone(), sent);
-                calls.push(ToolCallRecord {
-                    step: steps,
-                    id: call.id,
-                    name: call.name,
-                    arguments: call.arguments,
-                    result,
-                });
-            }
+            request = run_requested(tools, requested, limits, steps, request, &mut calls).await;
         }
     }
+
+    /// [`run_tools`](Self::run_tools) with streamed answers: `on_event` is told each piece of
+    /// text and reasoning as it comes, and each tool call once it has run. The run ends with
+    /// the last streamed message instead of a completion.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: venice_api::Client, tools: Vec<venice_api::tools::Tool>) -> venice_api::Result<()> {
+    /// use venice_api::chat::ChatRequest;
+    /// use venice_api::tools::{RunEvent, RunLimits};
+    ///
+    /// let request = ChatRequest::new("venice-uncensored").user("Weather in Lisbon?");
+    /// let run = client
+    ///     .chat()
+    ///     .run_tools_streamed(request, &tools, RunLimits::default(), |event| match event {
+    ///         RunEvent::Text(text) => print!("{text}"),
+    ///         RunEvent::ToolCall(call) => eprintln!("[{}({}) -> {:?}]", call.name, call.arguments, call.result),
+    ///         _ => {}
+    ///     })
+    ///     .await?;
+    /// println!("\n{} steps", run.steps);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn run_tools_streamed(
+        &self,
+        request: ChatRequest,
+        tools: &[Tool],
+        limits: RunLimits,
+        mut on_event: impl FnMut(RunEvent<'_>) + Send,
+    ) -> Result<StreamedRun> {
+        use futures_util::StreamExt;
+
+        let mut request = tools.iter().fold(request, |request, tool| request.tool(tool.definition()));
+        let mut steps = 0;
+        let mut calls = Vec::new();
+        loop {
+            let mut stream = self.create_stream(request.clone()).await?;
+            let mut message = StreamedMessage::new();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk?;
+                if let Some(choice) = chunk.choices.iter().find(|choice| choice.index == 0) {
+                    if let Some(text) = choice.delta.reasoning_content.as_deref().filter(|t| !t.is_empty()) {
+                        on_event(RunEvent::Reasoning(text));
+                    }
+                    if let Some(text) = choice.delta.content.as_deref().filter(|t| !t.is_empty()) {
+                        on_event(RunEvent::Text(text));
+                    }
+                }
+                message.push(&chunk);
+            }
+            steps += 1;
+            let requested: Vec<RequestedCall> = message
+                .tool_calls
+                .iter()
+                .map(|call| RequestedCall {
+                    id: call.id.clone(),
+                    name: call.name.clone(),
+                    arguments: call.arguments.clone(),
+                })
+                .collect();
+            if requested.is_empty() {
+                return Ok(StreamedRun { message, request, steps, calls, end: RunEnd::Answered });
+            }
+            if steps >= limits.max_steps {
+                return Ok(StreamedRun { message, request, steps, calls, end: RunEnd::StepLimit });
+            }
+            request = request.message(message.clone().into_request_message());
+            let before = calls.len();
+            request = run_requested(tools, requested, limits, steps, request, &mut calls).await;
+            calls[before..].iter().for_each(|call| on_event(RunEvent::ToolCall(call)));
+        }
+    }
+}
+
+/// What [`Chat::run_tools_streamed`] tells as it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RunEvent<'a> {
+    /// More text of the answer.
+    Text(&'a str),
+    /// More of the model's reasoning, for models that stream it apart.
+    Reasoning(&'a str),
+    /// A tool call that has run, with what the model was sent back.
+    ToolCall(&'a ToolCallRecord),
+}
+
+/// What [`Chat::run_tools_streamed`] ends with.
+#[derive(Debug, Clone)]
+pub struct StreamedRun {
+    /// The last streamed message: the answer, or (at the step limit) the unrun calls.
+    pub message: StreamedMessage,
+    /// The conversation as sent last, with the tools offered.
+    pub request: ChatRequest,
+    /// How many requests were sent.
+    pub steps: u32,
+    /// Every tool call made, in order.
+    pub calls: Vec<ToolCallRecord>,
+    /// Why the run stopped.
+    pub end: RunEnd,
+}
+
+/// Runs the calls of one answer together, adds their results (bounded) to `request` in the
+/// order of the calls, and records them.
+async fn run_requested(
+    tools: &[Tool],
+    requested: Vec<RequestedCall>,
+    limits: RunLimits,
+    step: u32,
+    mut request: ChatRequest,
+    calls: &mut Vec<ToolCallRecord>,
+) -> ChatRequest {
+    let results = futures_util::future::join_all(requested.iter().map(|call| run_call(tools, call))).await;
+    for (call, result) in requested.into_iter().zip(results) {
+        let result = result
+            .map(|text| bounded(text, limits.max_result_bytes))
+            .map_err(|error| bounded(error, limits.max_result_bytes));
+        let sent = match &result {
+            Ok(text) => text.clone(),
+            Err(error) => serde_json::json!({ "error": error }).to_string(),
+        };
+        request = request.tool_result(call.id.clone(), sent);
+        calls.push(ToolCallRecord { step, id: call.id, name: call.name, arguments: call.arguments, result });
+    }
+    request
 }
 
 async fn run_call(tools: &[Tool], call: &RequestedCall) -> std::result::Result<String, String> {

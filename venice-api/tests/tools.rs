@@ -4,6 +4,8 @@
 #![cfg(feature = "chat")]
 
 mod common;
+#[path = "common/sse_server.rs"]
+mod sse_server;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -164,4 +166,61 @@ async fn the_run_stops_at_the_step_limit_keeping_the_last_calls() {
     assert_eq!(bodies(&server).await.len(), 2);
     assert_eq!(run.calls.len(), 1, "the calls of the last answer are not run");
     assert_eq!(run.completion.choices[0].finish_reason.to_string(), "tool_calls");
+}
+
+mod streamed {
+    use super::*;
+    use crate::sse_server::{Answer, SseServer};
+    use venice_api::Client;
+    use venice_api::tools::RunEvent;
+
+    fn chunk(delta: Value, finish_reason: Option<&str>) -> String {
+        let chunk = json!({"id": "c1", "model": "venice-uncensored", "created": 1, "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]});
+        format!("data: {chunk}\n\n")
+    }
+
+    #[tokio::test]
+    async fn a_streamed_run_tells_text_and_tool_calls_as_they_come() {
+        let first = [
+            chunk(json!({"tool_calls": [{"index": 0, "id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"ci"}}]}), None),
+            chunk(json!({"tool_calls": [{"index": 0, "function": {"arguments": "ty\":\"Lisbon\"}"}}]}), Some("tool_calls")),
+            "data: [DONE]\n\n".to_owned(),
+        ]
+        .concat();
+        let second = [
+            chunk(json!({"content": "18 °C "}), None),
+            chunk(json!({"content": "in Lisbon."}), Some("stop")),
+            "data: [DONE]\n\n".to_owned(),
+        ]
+        .concat();
+        let server = SseServer::start(vec![
+            Answer::events(&first).cut_every(&[3], Duration::from_millis(1)),
+            Answer::events(&second),
+        ])
+        .await;
+        let client = Client::builder().api_key(common::API_KEY).base_url(server.base_url()).build().unwrap();
+
+        let mut told = Vec::new();
+        let run = client
+            .chat()
+            .run_tools_streamed(request(), &[weather()], RunLimits::default(), |event| {
+                told.push(match event {
+                    RunEvent::Text(text) => format!("text {text}"),
+                    RunEvent::ToolCall(call) => format!("call {} {:?}", call.name, call.result),
+                    other => format!("{other:?}"),
+                })
+            })
+            .await
+            .unwrap();
+
+        assert_eq!(
+            told,
+            [r#"call get_weather Ok("{\"celsius\":18,\"city\":\"Lisbon\"}")"#, "text 18 °C ", "text in Lisbon."]
+        );
+        assert_eq!((run.end, run.steps, run.message.content.as_str()), (RunEnd::Answered, 2, "18 °C in Lisbon."));
+        let sent = server.requests()[1].json();
+        assert_eq!(sent["stream"], true);
+        assert_eq!(sent["messages"][1]["tool_calls"][0]["function"]["arguments"], r#"{"city":"Lisbon"}"#);
+        assert_eq!(sent["messages"][2]["tool_call_id"], "call_1");
+    }
 }
