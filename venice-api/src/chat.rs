@@ -320,9 +320,17 @@ impl ChatRequest {
     ///     ..Default::default()
     /// });
     /// ```
-    pub fn venice_parameters(mut self, parameters: ChatCompletionRequestVeniceParameters) -> Self {
-        self.body.venice_parameters = Some(parameters);
+    ///
+    /// [`VeniceParameters`](crate::venice_parameters::VeniceParameters) builds them with a
+    /// setter per setting.
+    pub fn venice_parameters(mut self, parameters: impl Into<ChatCompletionRequestVeniceParameters>) -> Self {
+        self.body.venice_parameters = Some(parameters.into());
         self
+    }
+
+    /// The body as built so far, unchecked.
+    pub(crate) fn body(&self) -> &types::ChatCompletionRequest {
+        &self.body
     }
 
     /// The generated body, for the fields this builder has no setter for (seed, stop,
@@ -331,7 +339,7 @@ impl ChatRequest {
         &mut self.body
     }
 
-    fn refuse(&mut self, argument: &'static str, reason: String) {
+    pub(crate) fn refuse(&mut self, argument: &'static str, reason: String) {
         self.refused.get_or_insert((argument, reason));
     }
 
@@ -458,12 +466,21 @@ pub struct ChatChunk {
     pub choices: Vec<ChunkChoice>,
     /// Token counts, in the last chunk when asked for.
     pub usage: Option<StreamUsage>,
+    /// Venice's settings and search results, in the first chunk when search results were
+    /// asked for in the stream; kept as sent (its streamed shape is not published).
+    pub venice_parameters: Option<Value>,
 }
 
 impl ChatChunk {
     /// The text this chunk adds to the first choice, if any.
     pub fn content(&self) -> Option<&str> {
         self.choices.iter().find(|c| c.index == 0)?.delta.content.as_deref()
+    }
+
+    /// The web search citations this chunk carries (see
+    /// [`VeniceParameters::search_results_in_stream`](crate::venice_parameters::VeniceParameters::search_results_in_stream)).
+    pub fn web_search_citations(&self) -> Vec<crate::venice_parameters::Citation> {
+        self.venice_parameters.as_ref().map(crate::venice_parameters::citations_in).unwrap_or_default()
     }
 }
 
@@ -572,6 +589,8 @@ pub struct StreamedMessage {
     pub finish_reason: Option<String>,
     /// Token counts, when the stream gave them.
     pub usage: Option<StreamUsage>,
+    /// The sources web search found, when the stream carried them.
+    pub citations: Vec<crate::venice_parameters::Citation>,
     choice: u32,
 }
 
@@ -615,6 +634,10 @@ impl StreamedMessage {
         }
         if let Some(usage) = &chunk.usage {
             self.usage = Some(usage.clone());
+        }
+        let citations = chunk.web_search_citations();
+        if !citations.is_empty() {
+            self.citations = citations;
         }
         let index = self.choice;
         for choice in chunk.choices.iter().filter(|c| c.index == index) {

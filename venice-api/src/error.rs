@@ -88,6 +88,10 @@ pub enum Error {
     #[cfg(feature = "tee")]
     #[error(transparent)]
     Tee(#[from] crate::tee::TeeError),
+    /// The answer could not be read as the type asked for (structured outputs).
+    #[cfg(any(feature = "chat", feature = "responses"))]
+    #[error(transparent)]
+    Output(#[from] crate::structured::OutputError),
     /// Writing a downloaded body (to a file or writer) failed.
     #[error("could not write the answer: {0}")]
     Io(#[from] std::io::Error),

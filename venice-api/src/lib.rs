@@ -43,6 +43,8 @@ pub mod audio;
 pub mod augment;
 #[cfg(feature = "billing")]
 pub mod billing;
+#[cfg(all(feature = "chat", feature = "models"))]
+pub mod capabilities;
 #[cfg(feature = "characters")]
 pub mod characters;
 #[cfg(feature = "chat")]
@@ -64,6 +66,8 @@ pub mod fuzzing;
 pub mod images;
 #[cfg(any(feature = "audio", feature = "video"))]
 mod jobs;
+#[cfg(feature = "chat")]
+pub mod model_suffix;
 #[cfg(feature = "models")]
 pub mod models;
 mod rate_limit;
@@ -74,9 +78,17 @@ pub mod responses;
 pub mod retry;
 mod sse;
 pub mod stream;
+#[cfg(any(feature = "chat", feature = "responses"))]
+pub mod structured;
 #[cfg(feature = "tee")]
 pub mod tee;
+#[cfg(feature = "chat")]
+pub mod thinking;
+#[cfg(feature = "chat")]
+pub mod tools;
 mod transport;
+#[cfg(feature = "chat")]
+pub mod venice_parameters;
 #[cfg(feature = "video")]
 pub mod video;
 mod wallet_balance;
@@ -91,6 +103,10 @@ pub use error::{
 };
 pub use rate_limit::RateLimits;
 pub use response::Response;
+/// The JSON Schema crate whose `JsonSchema` types [`ChatRequest::output`](chat::ChatRequest::output)
+/// and typed tools take, at the version this crate uses.
+#[cfg(any(feature = "chat", feature = "responses"))]
+pub use schemars;
 /// How a secret held by this crate's types (a [`RawBody`], a created key's `api_key`) is read,
 /// and the type of a secret text.
 pub use secrecy::{ExposeSecret, SecretString};

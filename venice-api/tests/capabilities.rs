@@ -1,0 +1,43 @@
+//! Opt-in capability checks: the model list fetched once, and a request refused before it is
+//! sent when its model lacks what it uses.
+
+#![cfg(all(feature = "chat", feature = "models"))]
+
+mod common;
+
+use common::{client, fixture};
+use serde_json::json;
+use venice_api::Error;
+use venice_api::capabilities::ModelCatalog;
+use venice_api::chat::ChatRequest;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[tokio::test]
+async fn the_list_is_fetched_once_and_a_missing_capability_is_named() {
+    let server = MockServer::start().await;
+    let mut models = fixture("listModels");
+    let uncensored =
+        models["data"].as_array_mut().unwrap().iter_mut().find(|m| m["id"] == "venice-uncensored").unwrap();
+    uncensored["model_spec"]["capabilities"]["supportsFunctionCalling"] = json!(false);
+    Mock::given(method("GET"))
+        .and(path("/api/v1/models"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(models))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let catalog = ModelCatalog::new();
+
+    let plain = ChatRequest::new("venice-uncensored").user("hi");
+    catalog.check(&client, &plain).await.unwrap();
+    let with_tools = plain.function("get_weather", "Weather of a city", json!({"type": "object"}));
+    let refused = catalog.clone().check(&client, &with_tools).await.unwrap_err();
+
+    assert!(
+        matches!(&refused, Error::InvalidArgument { argument: "model", reason } if reason.contains("does not support tools")),
+        "{refused}"
+    );
+    let unlisted = ChatRequest::new("an-alias").user("hi").function("f", "d", json!({"type": "object"}));
+    catalog.check(&client, &unlisted).await.unwrap();
+}
