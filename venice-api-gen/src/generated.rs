@@ -4271,9 +4271,8 @@ When left out, the server uses `"af_sky"`.*/
             ///Request ID, echoed in the answer.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             id: ::std::option::Option<CryptoRpcProxyBodyObjectId>,
-            ///JSON-RPC version, always `2.0`.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            jsonrpc: ::std::option::Option<CryptoRpcProxyBodyObjectJsonrpc>,
+            jsonrpc: ::std::option::Option<Jsonrpc>,
             ///JSON-RPC method to call.
             method: ::std::string::String,
             ///Parameters of the method, as the chain defines them.
@@ -4296,9 +4295,8 @@ When left out, the server uses `"af_sky"`.*/
         ///Request ID, echoed in the answer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<CryptoRpcProxyBodyArrayItemId>,
-        ///JSON-RPC version, always `2.0`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub jsonrpc: ::std::option::Option<CryptoRpcProxyBodyArrayItemJsonrpc>,
+        pub jsonrpc: ::std::option::Option<Jsonrpc>,
         ///JSON-RPC method to call.
         pub method: ::std::string::String,
         ///Parameters of the method, as the chain defines them.
@@ -4334,63 +4332,6 @@ When left out, the server uses `"af_sky"`.*/
             Self::Integer(value)
         }
     }
-    ///JSON-RPC version, always `2.0`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[cfg(feature = "crypto-rpc")]
-    pub enum CryptoRpcProxyBodyArrayItemJsonrpc {
-        #[serde(rename = "2.0")]
-        X20,
-    }
-    #[cfg(feature = "crypto-rpc")]
-    impl ::std::fmt::Display for CryptoRpcProxyBodyArrayItemJsonrpc {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::X20 => f.write_str("2.0"),
-            }
-        }
-    }
-    #[cfg(feature = "crypto-rpc")]
-    impl ::std::str::FromStr for CryptoRpcProxyBodyArrayItemJsonrpc {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "2.0" => Ok(Self::X20),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    #[cfg(feature = "crypto-rpc")]
-    impl ::std::convert::TryFrom<&str> for CryptoRpcProxyBodyArrayItemJsonrpc {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    #[cfg(feature = "crypto-rpc")]
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CryptoRpcProxyBodyArrayItemJsonrpc {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Request ID, echoed in the answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
@@ -4412,63 +4353,6 @@ When left out, the server uses `"af_sky"`.*/
     impl ::std::convert::From<i64> for CryptoRpcProxyBodyObjectId {
         fn from(value: i64) -> Self {
             Self::Integer(value)
-        }
-    }
-    ///JSON-RPC version, always `2.0`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[cfg(feature = "crypto-rpc")]
-    pub enum CryptoRpcProxyBodyObjectJsonrpc {
-        #[serde(rename = "2.0")]
-        X20,
-    }
-    #[cfg(feature = "crypto-rpc")]
-    impl ::std::fmt::Display for CryptoRpcProxyBodyObjectJsonrpc {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::X20 => f.write_str("2.0"),
-            }
-        }
-    }
-    #[cfg(feature = "crypto-rpc")]
-    impl ::std::str::FromStr for CryptoRpcProxyBodyObjectJsonrpc {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "2.0" => Ok(Self::X20),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    #[cfg(feature = "crypto-rpc")]
-    impl ::std::convert::TryFrom<&str> for CryptoRpcProxyBodyObjectJsonrpc {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    #[cfg(feature = "crypto-rpc")]
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CryptoRpcProxyBodyObjectJsonrpc {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`CryptoRpcProxyError`
@@ -9829,6 +9713,74 @@ When left out, the server uses `1024`.*/
             value.parse()
         }
     }
+    ///Author of the message.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg(feature = "responses")]
+    pub enum InputMessageFlexibleRole {
+        #[serde(rename = "user")]
+        User,
+        #[serde(rename = "assistant")]
+        Assistant,
+        #[serde(rename = "system")]
+        System,
+        #[serde(rename = "developer")]
+        Developer,
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::fmt::Display for InputMessageFlexibleRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::User => f.write_str("user"),
+                Self::Assistant => f.write_str("assistant"),
+                Self::System => f.write_str("system"),
+                Self::Developer => f.write_str("developer"),
+            }
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::str::FromStr for InputMessageFlexibleRole {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "user" => Ok(Self::User),
+                "assistant" => Ok(Self::Assistant),
+                "system" => Ok(Self::System),
+                "developer" => Ok(Self::Developer),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::TryFrom<&str> for InputMessageFlexibleRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::TryFrom<::std::string::String> for InputMessageFlexibleRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///State of the item.
     #[derive(
         ::serde::Deserialize,
@@ -9882,6 +9834,74 @@ When left out, the server uses `1024`.*/
     }
     #[cfg(feature = "responses")]
     impl ::std::convert::TryFrom<::std::string::String> for InputMessageFlexibleStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Author of the message.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg(feature = "responses")]
+    pub enum InputMessageRole {
+        #[serde(rename = "user")]
+        User,
+        #[serde(rename = "assistant")]
+        Assistant,
+        #[serde(rename = "system")]
+        System,
+        #[serde(rename = "developer")]
+        Developer,
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::fmt::Display for InputMessageRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::User => f.write_str("user"),
+                Self::Assistant => f.write_str("assistant"),
+                Self::System => f.write_str("system"),
+                Self::Developer => f.write_str("developer"),
+            }
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::str::FromStr for InputMessageRole {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "user" => Ok(Self::User),
+                "assistant" => Ok(Self::Assistant),
+                "system" => Ok(Self::System),
+                "developer" => Ok(Self::Developer),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::TryFrom<&str> for InputMessageRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::TryFrom<::std::string::String> for InputMessageRole {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -10068,6 +10088,62 @@ When left out, the server uses `1024`.*/
     }
     #[cfg(feature = "responses")]
     impl ::std::convert::TryFrom<::std::string::String> for ItemReferenceType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///JSON-RPC version, always `2.0`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg(feature = "crypto-rpc")]
+    pub enum Jsonrpc {
+        #[serde(rename = "2.0")]
+        X20,
+    }
+    #[cfg(feature = "crypto-rpc")]
+    impl ::std::fmt::Display for Jsonrpc {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::X20 => f.write_str("2.0"),
+            }
+        }
+    }
+    #[cfg(feature = "crypto-rpc")]
+    impl ::std::str::FromStr for Jsonrpc {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "2.0" => Ok(Self::X20),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    #[cfg(feature = "crypto-rpc")]
+    impl ::std::convert::TryFrom<&str> for Jsonrpc {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(feature = "crypto-rpc")]
+    impl ::std::convert::TryFrom<::std::string::String> for Jsonrpc {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -11347,64 +11423,6 @@ When left out, the server uses `1024`.*/
     impl Medium {
         pub fn builder() -> builder::Medium {
             Default::default()
-        }
-    }
-    ///Author of the message.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[cfg(any(feature = "full", feature = "responses"))]
-    pub enum MessageOutputRole {
-        #[serde(rename = "assistant")]
-        Assistant,
-        /// A value this version of the client does not know, kept as the server sent it.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
-    }
-    #[cfg(any(feature = "full", feature = "responses"))]
-    impl<'de> ::serde::Deserialize<'de> for MessageOutputRole {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            crate::tolerant::string_enum(deserializer, Self::Unknown)
-        }
-    }
-    #[cfg(any(feature = "full", feature = "responses"))]
-    impl ::std::fmt::Display for MessageOutputRole {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Assistant => f.write_str("assistant"),
-                Self::Unknown(value) => ::std::fmt::Display::fmt(value, f),
-            }
-        }
-    }
-    #[cfg(any(feature = "full", feature = "responses"))]
-    impl ::std::str::FromStr for MessageOutputRole {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "assistant" => Ok(Self::Assistant),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    #[cfg(any(feature = "full", feature = "responses"))]
-    impl ::std::convert::TryFrom<&str> for MessageOutputRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    #[cfg(any(feature = "full", feature = "responses"))]
-    impl ::std::convert::TryFrom<::std::string::String> for MessageOutputRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///State of the response.
@@ -16172,8 +16190,7 @@ When left out, the server uses `true`.*/
             content: ::std::vec::Vec<OutputText>,
             ///ID of the response.
             id: ::std::string::String,
-            ///Author of the message.
-            role: MessageOutputRole,
+            role: Role,
             ///State of the response.
             status: MessageOutputStatus,
         },
@@ -16289,7 +16306,8 @@ When left out, the server uses `true`.*/
             ///ID of the item.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             id: ::std::option::Option<::std::string::String>,
-            role: Role,
+            ///Author of the message.
+            role: InputMessageRole,
             ///State of the item.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             status: ::std::option::Option<InputMessageStatus>,
@@ -16302,7 +16320,8 @@ When left out, the server uses `true`.*/
             ///ID of the item.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             id: ::std::option::Option<::std::string::String>,
-            role: Role,
+            ///Author of the message.
+            role: InputMessageFlexibleRole,
             ///State of the item.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             status: ::std::option::Option<InputMessageFlexibleStatus>,
@@ -16723,8 +16742,7 @@ When left out, the server uses `true`.*/
             content: ::std::vec::Vec<OutputText>,
             ///ID of the response.
             id: ::std::string::String,
-            ///Author of the message.
-            role: MessageOutputRole,
+            role: Role,
             ///State of the response.
             status: MessageOutputStatus,
         },
@@ -17155,56 +17173,46 @@ When left out, the server uses `false`.*/
         }
     }
     ///Author of the message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[cfg(feature = "responses")]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg(any(feature = "full", feature = "responses"))]
     pub enum Role {
-        #[serde(rename = "user")]
-        User,
         #[serde(rename = "assistant")]
         Assistant,
-        #[serde(rename = "system")]
-        System,
-        #[serde(rename = "developer")]
-        Developer,
+        /// A value this version of the client does not know, kept as the server sent it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
-    #[cfg(feature = "responses")]
+    #[cfg(any(feature = "full", feature = "responses"))]
+    impl<'de> ::serde::Deserialize<'de> for Role {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            crate::tolerant::string_enum(deserializer, Self::Unknown)
+        }
+    }
+    #[cfg(any(feature = "full", feature = "responses"))]
     impl ::std::fmt::Display for Role {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::User => f.write_str("user"),
+            match self {
                 Self::Assistant => f.write_str("assistant"),
-                Self::System => f.write_str("system"),
-                Self::Developer => f.write_str("developer"),
+                Self::Unknown(value) => ::std::fmt::Display::fmt(value, f),
             }
         }
     }
-    #[cfg(feature = "responses")]
+    #[cfg(any(feature = "full", feature = "responses"))]
     impl ::std::str::FromStr for Role {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
-                "user" => Ok(Self::User),
                 "assistant" => Ok(Self::Assistant),
-                "system" => Ok(Self::System),
-                "developer" => Ok(Self::Developer),
                 _ => Err("invalid value".into()),
             }
         }
     }
-    #[cfg(feature = "responses")]
+    #[cfg(any(feature = "full", feature = "responses"))]
     impl ::std::convert::TryFrom<&str> for Role {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -17213,7 +17221,7 @@ When left out, the server uses `false`.*/
             value.parse()
         }
     }
-    #[cfg(feature = "responses")]
+    #[cfg(any(feature = "full", feature = "responses"))]
     impl ::std::convert::TryFrom<::std::string::String> for Role {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -27888,7 +27896,7 @@ When left out, the server uses `10`.*/
                 ::std::string::String,
             >,
             jsonrpc: ::std::result::Result<
-                ::std::option::Option<super::CryptoRpcProxyBodyArrayItemJsonrpc>,
+                ::std::option::Option<super::Jsonrpc>,
                 ::std::string::String,
             >,
             method: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -27924,9 +27932,7 @@ When left out, the server uses `10`.*/
             }
             pub fn jsonrpc<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CryptoRpcProxyBodyArrayItemJsonrpc>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::Jsonrpc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.jsonrpc = value

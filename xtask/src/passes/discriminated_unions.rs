@@ -18,14 +18,26 @@ use serde_json::Value;
 use super::Changes;
 use crate::walk::for_each_schema;
 
+/// Marks the tag property of each branch, so that later passes leave it where typify sees
+/// it (behind a shared `$ref` it would no longer read the union as tagged).
+pub(crate) const TAG: &str = "x-venice-rs-union-tag";
+
 pub(super) fn run(spec: &mut Value, changes: &mut Changes) {
     for_each_schema(spec, &mut |spot, schema| {
         let Some(map) = schema.as_object_mut() else { return };
-        let Some(branches) = map.get("anyOf").and_then(Value::as_array) else { return };
+        let key = if map.contains_key("anyOf") { "anyOf" } else { "oneOf" };
+        let Some(branches) = map.get(key).and_then(Value::as_array) else { return };
         let Some(tag) = discriminator(branches) else { return };
-        let branches = map.remove("anyOf").unwrap_or_default();
+        let mut branches = map.remove(key).unwrap_or_default();
+        for branch in branches.as_array_mut().into_iter().flatten() {
+            if let Some(property) = branch.pointer_mut(&format!("/properties/{}", crate::walk::escape_pointer(&tag))) {
+                property.as_object_mut().map(|p| p.insert(TAG.into(), Value::Bool(true)));
+            }
+        }
         map.insert("oneOf".into(), branches);
-        changes.edit(spot, format!("anyOf told apart by `{tag}`: oneOf"));
+        if key == "anyOf" {
+            changes.edit(spot, format!("anyOf told apart by `{tag}`: oneOf"));
+        }
     });
 }
 
@@ -92,8 +104,12 @@ components:
 "#;
 
     #[test]
-    fn branches_with_one_role_each_become_a_one_of() {
-        let changes = check(run, MESSAGE, &MESSAGE.replace("anyOf:", "oneOf:"));
+    fn branches_with_one_role_each_become_a_one_of_with_their_tag_marked() {
+        let expected = MESSAGE.replace("anyOf:", "oneOf:").replace("enum: [user]}", "enum: [user], x-venice-rs-union-tag: true}").replace(
+            "enum: [assistant]}",
+            "enum: [assistant], x-venice-rs-union-tag: true}",
+        );
+        let changes = check(run, MESSAGE, &expected);
         assert_eq!(lines(&changes), ["schema Message: anyOf told apart by `role`: oneOf"]);
     }
 

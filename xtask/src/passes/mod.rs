@@ -16,7 +16,7 @@ use crate::walk::Spot;
 
 mod allow_unknown_fields;
 mod bare_json_media;
-mod discriminated_unions;
+pub(crate) mod discriminated_unions;
 mod documented_answers;
 mod drop_colliding_enum_values;
 mod enum_variant_names;

@@ -13,7 +13,7 @@
 //! it holds. A name too generic to stand alone (`type`, `status`...) names an enum as typify
 //! names the first of its places right below an operation or component (`ModelResponseType`:
 //! the five copies of the model type enums become two types, one per set of values); other
-//! shapes with such names, names already taken and the one-value tags of `oneOf` branches
+//! shapes with such names, names already taken and the tags of tagged unions
 //! are left inline.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -141,7 +141,7 @@ fn group_key(spot: &Spot, schema: &Value) -> Option<String> {
 fn repeated_shapes(spec: &mut Value) -> BTreeMap<String, Group> {
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     for_each_schema(spec, &mut |spot, schema| {
-        if is_union_tag(spot, schema) {
+        if is_union_tag(schema) {
             return;
         }
         if let Some(key) = group_key(spot, schema) {
@@ -156,11 +156,10 @@ fn repeated_shapes(spec: &mut Value) -> BTreeMap<String, Group> {
     groups
 }
 
-/// Whether `schema` is the one-value tag of a `oneOf` branch (`role: user`): behind a `$ref`
-/// typify no longer sees the tag and makes the union untagged.
-fn is_union_tag(spot: &Spot, schema: &Value) -> bool {
-    let in_branch = spot.trail.len() >= 2 && spot.trail[spot.trail.len() - 2].starts_with("oneOf[");
-    in_branch && schema.get("enum").and_then(Value::as_array).is_some_and(|values| values.len() == 1)
+/// Whether `schema` is the tag of a union's branch (`role: user`), as `discriminated_unions`
+/// marks it: behind a `$ref` typify no longer sees the tag and makes the union untagged.
+fn is_union_tag(schema: &Value) -> bool {
+    schema.get(super::discriminated_unions::TAG) == Some(&Value::Bool(true))
 }
 
 /// The shape of a shareable schema (a string enum, or an object with properties) without
