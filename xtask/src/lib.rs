@@ -6,6 +6,7 @@
 //! [`surface`] lists the generated public API for the snapshot tests.
 
 pub mod bench;
+pub mod changelog;
 pub mod code;
 pub mod compile_times;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod passes;
 pub mod regen;
 pub mod spec;
 pub mod surface;
+pub mod sync;
 pub mod walk;
 
 pub use error::{Error, Result};

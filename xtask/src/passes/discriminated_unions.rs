@@ -105,10 +105,10 @@ components:
 
     #[test]
     fn branches_with_one_role_each_become_a_one_of_with_their_tag_marked() {
-        let expected = MESSAGE.replace("anyOf:", "oneOf:").replace("enum: [user]}", "enum: [user], x-venice-rs-union-tag: true}").replace(
-            "enum: [assistant]}",
-            "enum: [assistant], x-venice-rs-union-tag: true}",
-        );
+        let expected = MESSAGE
+            .replace("anyOf:", "oneOf:")
+            .replace("enum: [user]}", "enum: [user], x-venice-rs-union-tag: true}")
+            .replace("enum: [assistant]}", "enum: [assistant], x-venice-rs-union-tag: true}");
         let changes = check(run, MESSAGE, &expected);
         assert_eq!(lines(&changes), ["schema Message: anyOf told apart by `role`: oneOf"]);
     }
