@@ -177,6 +177,10 @@ fn merge(theirs: &Value, ours: Option<&Value>, pointer: &str, names: bool, repor
                 }
                 if published_prose && !ours_prose {
                     report.need_description.push(crate::walk::pointer_to_display(pointer));
+                    // OpenAPI 3.0 requires a response's description: an empty one, to write.
+                    if pointer.rsplit('/').nth(1) == Some("responses") && map.contains_key("description") {
+                        out.insert("description".into(), Value::String(String::new()));
+                    }
                 }
             }
             Value::Object(out)
