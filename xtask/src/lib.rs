@@ -7,6 +7,7 @@
 
 pub mod answers;
 pub mod bench;
+pub mod changelog;
 pub mod code;
 pub mod compile_times;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod passes;
 pub mod regen;
 pub mod spec;
 pub mod surface;
+pub mod sync;
 pub mod walk;
 
 pub use error::{Error, Result};

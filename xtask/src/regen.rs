@@ -35,12 +35,58 @@ pub fn run(options: &Options) -> Result<String> {
     let spec = spec::read(&options.spec, &display)?;
     let output = generate::generate(&spec)?;
     check_declared_features(&output, &options.out)?;
+    let changelog = changelog_against_checked_in(&output, &options.out)?;
     if options.check {
         check(&output, &options.out)?;
     } else {
         write(&output, &options.out)?;
     }
-    Ok(summary(&output, &options.out, options.check, started.elapsed().as_secs_f64()))
+    let summary = summary(&output, &options.out, options.check, started.elapsed().as_secs_f64());
+    Ok(match changelog {
+        Some(changelog) => format!("{summary}\n{changelog}"),
+        None => summary,
+    })
+}
+
+/// The generated `generated.rs` of `output`.
+pub fn generated_source(output: &Output) -> &str {
+    output.files.iter().find(|(name, _)| name == "generated.rs").map(|(_, text)| text.as_str()).unwrap_or("")
+}
+
+/// The workspace's release version (`version` under `[workspace.package]`), for the bump.
+pub fn workspace_version() -> String {
+    let manifest = std::fs::read_to_string(workspace_root().join("Cargo.toml")).unwrap_or_default();
+    manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("version = \""))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or("0.0.0")
+        .to_string()
+}
+
+/// The API changelog from the checked-in `generated.rs` in `out` to `output`; `None` when
+/// nothing is checked in yet or the surface is unchanged.
+fn changelog_against_checked_in(output: &Output, out: &Path) -> Result<Option<String>> {
+    let Ok(old) = std::fs::read_to_string(out.join("generated.rs")) else { return Ok(None) };
+    let changes = crate::changelog::compare(
+        &crate::surface::describe(&old)?,
+        &crate::surface::describe(generated_source(output))?,
+    );
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(crate::changelog::render(&changes, &workspace_version())))
+}
+
+/// `cargo xtask diff OLD NEW`: the API changelog between the code two specs generate.
+pub fn diff(old: &Path, new: &Path) -> Result<String> {
+    let surface_of = |path: &Path| -> Result<String> {
+        let spec = spec::read(path, &display_path(path))?;
+        let output = generate::generate(&spec)?;
+        crate::surface::describe(generated_source(&output))
+    };
+    let changes = crate::changelog::compare(&surface_of(old)?, &surface_of(new)?);
+    Ok(crate::changelog::render(&changes, &workspace_version()))
 }
 
 fn summary(output: &Output, out: &Path, check: bool, seconds: f64) -> String {
