@@ -29,7 +29,7 @@ pub struct Operation {
     pub auth: Auth,
     /// Whether a successful call creates something lasting (an API key, a paid job), so that
     /// repeating it after an answer that may have been acted on could create a second one.
-    /// The spec says so with `x-venice-creates-resource: true`.
+    /// Every POST, PUT and PATCH is, unless our spec marks it `x-venice-rs-idempotent: true`.
     pub creates_resource: bool,
     /// Whether a success answer may be raw bytes (a file, audio, CSV) that the caller reads
     /// as a stream: a timeout for the whole exchange would cut a long download short, so

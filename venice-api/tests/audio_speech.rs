@@ -225,7 +225,8 @@ async fn transcribe_rebuilds_the_form_for_a_retry() {
     Mock::given(method("POST"))
         .and(path("/api/v1/audio/transcriptions"))
         .respond_with(Sequence::new([
-            ResponseTemplate::new(503).insert_header("retry-after", "0").set_body_json(json!({"error": "busy"})),
+            // A transcription bills, so only an answer the server cannot have acted on is retried.
+            ResponseTemplate::new(429).insert_header("retry-after", "0").set_body_json(json!({"error": "busy"})),
             ResponseTemplate::new(200).set_body_json(json!({"text": "ok"})),
         ]))
         .expect(2)

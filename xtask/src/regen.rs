@@ -7,9 +7,31 @@ use crate::error::{Error, Result};
 use crate::generate::{self, HEADER_PREFIX, Output};
 use crate::spec;
 
-/// The workspace root (the parent of the xtask crate).
+/// The workspace root of the checkout this run works on, found at run time.
+///
+/// Not `env!("CARGO_MANIFEST_DIR")`: that is fixed when xtask is compiled, and with a
+/// target directory shared by two checkouts, `cargo xtask regen` in the second reused the
+/// first's binary and overwrote the first checkout's generated files.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    let cwd = std::env::current_dir().unwrap_or_default();
+    root_from(std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from), &cwd)
+}
+
+/// The workspace root given the run-time `CARGO_MANIFEST_DIR` (set by `cargo run` and
+/// `cargo test` to the xtask crate's directory, so its parent) or, without it (the binary
+/// run directly), the nearest ancestor of `cwd` whose `Cargo.toml` declares `[workspace]`,
+/// else `cwd` itself.
+pub fn root_from(manifest_dir: Option<PathBuf>, cwd: &Path) -> PathBuf {
+    if let Some(root) = manifest_dir.as_deref().and_then(Path::parent) {
+        return root.to_path_buf();
+    }
+    cwd.ancestors()
+        .find(|dir| {
+            std::fs::read_to_string(dir.join("Cargo.toml"))
+                .is_ok_and(|manifest| manifest.lines().any(|line| line.trim() == "[workspace]"))
+        })
+        .unwrap_or(cwd)
+        .to_path_buf()
 }
 
 /// Default spec, relative to the workspace root.
@@ -215,4 +237,37 @@ fn short_diff(old: &str, new: &str) -> String {
         shown.push_str(&format!("\n... ({} more diff lines)", lines.len() - 40));
     }
     shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_root_is_the_parent_of_the_run_time_manifest_dir() {
+        let second_checkout = Path::new("/elsewhere/second-checkout");
+        let root = root_from(Some(second_checkout.join("xtask")), Path::new("/first-checkout"));
+        assert_eq!(root, second_checkout);
+    }
+
+    #[test]
+    fn without_cargo_the_root_is_the_nearest_workspace_above_the_current_directory() {
+        let checkout = tempfile::tempdir().unwrap();
+        std::fs::write(checkout.path().join("Cargo.toml"), "[workspace]\nmembers = [\"xtask\"]\n").unwrap();
+        let inside = checkout.path().join("xtask").join("src");
+        std::fs::create_dir_all(&inside).unwrap();
+        std::fs::write(checkout.path().join("xtask").join("Cargo.toml"), "[package]\nname = \"xtask\"\n").unwrap();
+        assert_eq!(root_from(None, &inside), checkout.path());
+    }
+
+    #[test]
+    fn two_checkouts_sharing_one_binary_each_find_their_own_root() {
+        let first = tempfile::tempdir().unwrap();
+        let second = tempfile::tempdir().unwrap();
+        for checkout in [&first, &second] {
+            std::fs::write(checkout.path().join("Cargo.toml"), "[workspace]\n").unwrap();
+        }
+        assert_eq!(root_from(None, second.path()), second.path());
+        assert_eq!(root_from(Some(second.path().join("xtask")), first.path()), second.path());
+    }
 }

@@ -37,14 +37,21 @@ pub struct CodePass {
     pub run: fn(&mut syn::File, &Roles, &mut Changes),
 }
 
+/// A code pass named after its module (and so its file).
+macro_rules! code_pass {
+    ($module:ident) => {
+        CodePass { name: stringify!($module), run: $module::run }
+    };
+}
+
 /// The code passes, in the order they run.
 pub const CODE_PIPELINE: &[CodePass] = &[
-    CodePass { name: "variant_names", run: variant_names::run },
-    CodePass { name: "std_names", run: std_names::run },
-    CodePass { name: "open_enums", run: open_enums::run },
-    CodePass { name: "open_unions", run: open_unions::run },
-    CodePass { name: "null_answers", run: null_answers::run },
-    CodePass { name: "absent_lists", run: absent_lists::run },
+    code_pass!(variant_names),
+    code_pass!(std_names),
+    code_pass!(open_enums),
+    code_pass!(open_unions),
+    code_pass!(null_answers),
+    code_pass!(absent_lists),
 ];
 
 /// Which generated types the answers of the API reach, and which its requests reach.

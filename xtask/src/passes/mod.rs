@@ -53,30 +53,37 @@ pub struct Pass {
     pub run: fn(&mut Value, &mut Changes),
 }
 
+/// A pass named after its module (and so its file): the report and the source agree.
+macro_rules! pass {
+    ($module:ident) => {
+        Pass { name: stringify!($module), run: $module::run }
+    };
+}
+
 /// The passes in the order they run.
 pub const PIPELINE: &[Pass] = &[
-    Pass { name: "derive_operation_ids", run: operation_ids::run },
-    Pass { name: "mark_creating_operations", run: mark_creating_operations::run },
-    Pass { name: "rewrite_null_types", run: null_types::run },
-    Pass { name: "collapse_null_placeholders", run: null_placeholders::run },
-    Pass { name: "drop_file_placeholders", run: file_placeholders::run },
-    Pass { name: "discriminated_unions", run: discriminated_unions::run },
-    Pass { name: "merge_enum_unions", run: merge_enum_unions::run },
-    Pass { name: "merge_string_unions", run: merge_string_unions::run },
-    Pass { name: "drop_colliding_enum_values", run: drop_colliding_enum_values::run },
-    Pass { name: "scalar_query_parameters", run: query_parameter_shapes::run },
-    Pass { name: "exclude_multipart_operations", run: exclude_multipart_operations::run },
-    Pass { name: "prefer_json_request_body", run: prefer_json_request_body::run },
-    Pass { name: "require_request_bodies", run: optional_request_bodies::run },
-    Pass { name: "schema_for_bare_json", run: bare_json_media::run },
-    Pass { name: "raw_mixed_success_media", run: success_media_types::run },
-    Pass { name: "single_success_type", run: success_responses::run },
-    Pass { name: "unify_error_responses", run: unify_error_responses::run },
-    Pass { name: "documented_answers", run: documented_answers::run },
-    Pass { name: "allow_unknown_fields", run: allow_unknown_fields::run },
-    Pass { name: "share_repeated_shapes", run: share_repeated_shapes::run },
-    Pass { name: "request_defaults", run: request_defaults::run },
-    Pass { name: "report_enum_variant_names", run: enum_variant_names::run },
+    pass!(operation_ids),
+    pass!(mark_creating_operations),
+    pass!(null_types),
+    pass!(null_placeholders),
+    pass!(file_placeholders),
+    pass!(discriminated_unions),
+    pass!(merge_enum_unions),
+    pass!(merge_string_unions),
+    pass!(drop_colliding_enum_values),
+    pass!(query_parameter_shapes),
+    pass!(exclude_multipart_operations),
+    pass!(prefer_json_request_body),
+    pass!(optional_request_bodies),
+    pass!(bare_json_media),
+    pass!(success_media_types),
+    pass!(success_responses),
+    pass!(unify_error_responses),
+    pass!(documented_answers),
+    pass!(allow_unknown_fields),
+    pass!(share_repeated_shapes),
+    pass!(request_defaults),
+    pass!(enum_variant_names),
 ];
 
 /// What one pass did: each change with its spot, and the operations it excluded.
