@@ -58,6 +58,10 @@ impl<'c> Chat<'c> {
     /// ```
     pub async fn create(&self, request: ChatRequest) -> Result<Response<CreateChatCompletionResponse>> {
         self.client.require_api_key("chat().create")?;
+        #[cfg(feature = "models")]
+        if let Some(catalog) = self.client.capability_catalog() {
+            catalog.check(self.client, &request).await?;
+        }
         let mut body = request.into_body()?;
         body.stream = None;
         body.stream_options = None;
@@ -103,6 +107,10 @@ impl<'c> Chat<'c> {
     /// ```
     pub async fn create_stream(&self, request: ChatRequest) -> Result<ChatStream> {
         self.client.require_api_key("chat().create_stream")?;
+        #[cfg(feature = "models")]
+        if let Some(catalog) = self.client.capability_catalog() {
+            catalog.check(self.client, &request).await?;
+        }
         let body = request.into_streamed_body()?;
         let answer = post_for_stream(self.client, &body, &reqwest::header::HeaderMap::new()).await?;
         EventStream::from_event_response(answer, OPERATION_ID).await

@@ -45,6 +45,9 @@ pub struct Client {
     wallet: Option<Arc<dyn WalletSigner>>,
     wallet_balance: Arc<WalletBalance>,
     max_retries: u32,
+    /// The model list chat requests are checked against, when the builder asked for checks.
+    #[cfg(all(feature = "chat", feature = "models"))]
+    capabilities: Option<crate::capabilities::ModelCatalog>,
 }
 
 impl Client {
@@ -197,6 +200,13 @@ impl Client {
         &self.http
     }
 
+    /// The model list chat requests are checked against, when
+    /// [`ClientBuilder::check_capabilities`] asked for checks.
+    #[cfg(all(feature = "chat", feature = "models"))]
+    pub(crate) fn capability_catalog(&self) -> Option<&crate::capabilities::ModelCatalog> {
+        self.capabilities.as_ref()
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base_url
@@ -281,6 +291,8 @@ pub struct ClientBuilder {
     user_agent_suffix: Option<String>,
     default_headers: Vec<(String, String)>,
     http_client: Option<reqwest::Client>,
+    #[cfg(all(feature = "chat", feature = "models"))]
+    check_capabilities: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -347,6 +359,16 @@ impl ClientBuilder {
     /// [`http_client`](Self::http_client), whose own setting applies.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Refuse, before sending, a chat request whose model lacks a capability the request uses
+    /// (tools, image/audio/video input, a response schema, reasoning settings, web search),
+    /// naming it; off by default. The model list is fetched once, on the first chat call, and
+    /// shared by the client's clones. See [`crate::capabilities`].
+    #[cfg(all(feature = "chat", feature = "models"))]
+    pub fn check_capabilities(mut self) -> Self {
+        self.check_capabilities = true;
         self
     }
 
@@ -432,6 +454,8 @@ impl ClientBuilder {
             wallet: self.wallet,
             wallet_balance: Arc::default(),
             max_retries,
+            #[cfg(all(feature = "chat", feature = "models"))]
+            capabilities: self.check_capabilities.then(crate::capabilities::ModelCatalog::new),
         })
     }
 

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{client, fixture};
+use common::{client, client_with, fixture, received};
 use serde_json::json;
 use venice_api::Error;
 use venice_api::capabilities::ModelCatalog;
@@ -40,4 +40,42 @@ async fn the_list_is_fetched_once_and_a_missing_capability_is_named() {
     );
     let unlisted = ChatRequest::new("an-alias").user("hi").function("f", "d", json!({"type": "object"}));
     catalog.check(&client, &unlisted).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_client_built_to_check_refuses_a_chat_before_sending_it() {
+    let server = MockServer::start().await;
+    let mut models = fixture("listModels");
+    let uncensored =
+        models["data"].as_array_mut().unwrap().iter_mut().find(|m| m["id"] == "venice-uncensored").unwrap();
+    uncensored["model_spec"]["capabilities"]["supportsFunctionCalling"] = json!(false);
+    Mock::given(method("GET"))
+        .and(path("/api/v1/models"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(models))
+        .mount(&server)
+        .await;
+    let client = client_with(&server, |builder| builder.check_capabilities());
+
+    let with_tools = ChatRequest::new("venice-uncensored").user("hi").function("f", "d", json!({"type": "object"}));
+    let refused = client.chat().create(with_tools).await.unwrap_err();
+
+    assert!(matches!(&refused, Error::InvalidArgument { argument: "model", .. }), "{refused}");
+    let sent = received(&server).await;
+    assert!(sent.iter().all(|r| r.url.path() != "/api/v1/chat/completions"), "the chat request was sent");
+}
+
+#[tokio::test]
+async fn a_client_not_built_to_check_sends_without_fetching_the_model_list() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("createChatCompletion")))
+        .mount(&server)
+        .await;
+
+    let with_tools = ChatRequest::new("venice-uncensored").user("hi").function("f", "d", json!({"type": "object"}));
+    client(&server).chat().create(with_tools).await.unwrap();
+
+    let sent = received(&server).await;
+    assert!(sent.iter().all(|r| r.url.path() != "/api/v1/models"), "the model list was fetched");
 }
