@@ -10,8 +10,7 @@ mod sse_server;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use sse_server::{Answer, SseServer};
-use venice_api::Client;
+use sse_server::{Answer, SseServer, sse_client};
 use venice_api::chat::ChatRequest;
 use venice_api::structured::{OutputError, ParseOutput};
 use venice_api::thinking::{answer_text, reasoning_text};
@@ -24,15 +23,6 @@ struct Forecast {
     city: String,
     summary: String,
     rain: Option<bool>,
-}
-
-fn sse_client(server: &SseServer) -> Client {
-    Client::builder()
-        .api_key(common::API_KEY)
-        .base_url(server.base_url())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
 }
 
 fn chunk(delta: Value, finish_reason: Option<&str>, extra: Value) -> String {

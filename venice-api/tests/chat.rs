@@ -12,7 +12,7 @@ use std::time::Duration;
 use common::{client, client_with, ok_fixture, received};
 use futures_util::StreamExt;
 use serde_json::json;
-use sse_server::{Answer, SseServer};
+use sse_server::{Answer, SseServer, sse_client};
 use venice_api::chat::{ChatRequest, StreamedMessage, ToolChoice, reply_text};
 use venice_api::types::{ChatCompletionRequestVeniceParameters, ChatCompletionRequestVeniceParametersEnableWebSearch};
 use venice_api::{ApiErrorKind, Client, Error};
@@ -20,15 +20,6 @@ use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const BEARER: &str = "Bearer vk-test-5f1c9a0e4b7d2c8a";
-
-fn sse_client(server: &SseServer) -> Client {
-    Client::builder()
-        .api_key(common::API_KEY)
-        .base_url(server.base_url())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
-}
 
 fn chunk(delta: serde_json::Value, finish_reason: Option<&str>) -> String {
     let chunk = json!({

@@ -12,23 +12,14 @@ use std::time::Duration;
 use common::{client, client_with, ok_fixture, received};
 use futures_util::StreamExt;
 use serde_json::json;
-use sse_server::{Answer, SseServer};
+use sse_server::{Answer, SseServer, sse_client};
 use venice_api::responses::{ResponseRequest, output_text};
 use venice_api::types::ResponsesResponseStatus;
-use venice_api::{ApiErrorKind, Client, Error};
+use venice_api::{ApiErrorKind, Error};
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const BEARER: &str = "Bearer vk-test-5f1c9a0e4b7d2c8a";
-
-fn sse_client(server: &SseServer) -> Client {
-    Client::builder()
-        .api_key(common::API_KEY)
-        .base_url(server.base_url())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
-}
 
 /// An event as OpenAI-style servers send it: its type as the event name and in the data.
 fn event(data: serde_json::Value) -> String {

@@ -169,3 +169,13 @@ async fn serve(mut stream: TcpStream, respond: &Respond, seen: &Mutex<Vec<Seen>>
     }
     let _ = stream.shutdown().await;
 }
+
+/// A client of `server` with a 10 s timeout (streams here end well before).
+pub fn sse_client(server: &SseServer) -> venice_api::Client {
+    venice_api::Client::builder()
+        .api_key(crate::common::API_KEY)
+        .base_url(server.base_url())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
