@@ -13,13 +13,19 @@ use venice_api::chat::ChatRequest;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-#[tokio::test]
-async fn the_list_is_fetched_once_and_a_missing_capability_is_named() {
-    let server = MockServer::start().await;
+/// The model list fixture with `venice-uncensored` stated not to support function calling.
+fn models_where_uncensored_has_no_tools() -> serde_json::Value {
     let mut models = fixture("listModels");
     let uncensored =
         models["data"].as_array_mut().unwrap().iter_mut().find(|m| m["id"] == "venice-uncensored").unwrap();
     uncensored["model_spec"]["capabilities"]["supportsFunctionCalling"] = json!(false);
+    models
+}
+
+#[tokio::test]
+async fn the_list_is_fetched_once_and_a_missing_capability_is_named() {
+    let server = MockServer::start().await;
+    let models = models_where_uncensored_has_no_tools();
     Mock::given(method("GET"))
         .and(path("/api/v1/models"))
         .respond_with(ResponseTemplate::new(200).set_body_json(models))
@@ -45,10 +51,7 @@ async fn the_list_is_fetched_once_and_a_missing_capability_is_named() {
 #[tokio::test]
 async fn a_client_built_to_check_refuses_a_chat_before_sending_it() {
     let server = MockServer::start().await;
-    let mut models = fixture("listModels");
-    let uncensored =
-        models["data"].as_array_mut().unwrap().iter_mut().find(|m| m["id"] == "venice-uncensored").unwrap();
-    uncensored["model_spec"]["capabilities"]["supportsFunctionCalling"] = json!(false);
+    let models = models_where_uncensored_has_no_tools();
     Mock::given(method("GET"))
         .and(path("/api/v1/models"))
         .respond_with(ResponseTemplate::new(200).set_body_json(models))
