@@ -22,6 +22,9 @@
 #[rustfmt::skip]
 mod generated;
 
+mod declared;
+#[rustfmt::skip]
+pub mod headers;
 pub mod hooks;
 pub mod operation;
 pub mod tolerant;

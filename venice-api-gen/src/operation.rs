@@ -27,6 +27,16 @@ pub struct Operation {
     pub path: &'static str,
     /// Whether the bearer key goes with the request.
     pub auth: Auth,
+    /// The header of a signed sign-in the operation accepts instead of the key (Venice's
+    /// wallet sign-in, `SIGN-IN-WITH-X`), when its security offers one.
+    pub sign_in_header: Option<&'static str>,
+    /// The operation's `Idempotency-Key` header parameter as the spec spells it, when it has
+    /// one: the server then answers a repeated key with the first call's outcome, so the call
+    /// may be repeated safely with the same key.
+    pub idempotency_key_header: Option<&'static str>,
+    /// The response headers its answers declare (see
+    /// [`DeclaredHeaders`](crate::headers::DeclaredHeaders)).
+    pub response_headers: &'static [&'static str],
     /// Whether a successful call creates something lasting (an API key, a paid job), so that
     /// repeating it after an answer that may have been acted on could create a second one.
     /// Every POST, PUT and PATCH is, unless our spec marks it `x-venice-rs-idempotent: true`.
@@ -38,6 +48,19 @@ pub struct Operation {
     /// Whether the generated client has the operation; `false` for those the generator
     /// excluded (multipart-only uploads), which the facade sends itself.
     pub generated: bool,
+}
+
+impl Operation {
+    /// Whether a wallet sign-in can stand in for the API key.
+    pub fn accepts_sign_in(&self) -> bool {
+        self.sign_in_header.is_some()
+    }
+
+    /// The operation's URL below `base_url` (no trailing slash), for a path without
+    /// parameters; `None` when the path template has any.
+    pub fn url(&self, base_url: &str) -> Option<String> {
+        (!self.path.contains('{')).then(|| format!("{base_url}{}", self.path))
+    }
 }
 
 /// The operation with hook id `id`, if the spec has one.

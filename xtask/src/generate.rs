@@ -94,9 +94,14 @@ fn generate_here(spec: &SpecFile) -> Result<Output> {
         spec.sha256
     );
     let client = header.clone() + &prettyplease::unparse(&file);
-    let operations = operation_table(&document);
+    let operations = crate::operation_table::operation_table(&document).map_err(|e| e.context(&spec.display_path))?;
     let table = header.clone()
         + &prettyplease::unparse(&syn::parse2(operations.tokens).map_err(|e| Error::new(e.to_string()))?);
+    let headers = header.clone()
+        + &prettyplease::unparse(
+            &syn::parse2(crate::declared_headers::declared_headers_file(&document))
+                .map_err(|e| Error::new(e.to_string()))?,
+        );
     let answers = header
         + &prettyplease::unparse(
             &syn::parse2(crate::answers::table(&answer_rows)).map_err(|e| Error::new(e.to_string()))?,
@@ -106,101 +111,13 @@ fn generate_here(spec: &SpecFile) -> Result<Output> {
             ("generated.rs".to_string(), client),
             ("operations.rs".to_string(), table),
             ("answers.rs".to_string(), answers),
+            ("headers.rs".to_string(), headers),
         ],
         report,
         operations: operations.count,
         types,
         features,
     })
-}
-
-struct OperationTable {
-    tokens: proc_macro2::TokenStream,
-    count: usize,
-}
-
-/// The `OPERATIONS` table: per operation its hook id, method, path, auth requirement and
-/// whether it creates something lasting, which progenitor does not carry into the client.
-fn operation_table(document: &Value) -> OperationTable {
-    use heck::ToSnakeCase;
-    let default_security = document.get("security").cloned();
-    let mut rows = Vec::new();
-    let excluded = document.get(passes::EXCLUDED).cloned().unwrap_or(Value::Null);
-    for (mut source, generated) in [(document.clone(), true), (serde_json::json!({ "paths": excluded }), false)] {
-        for_each_operation(&mut source, |key, operation| {
-            let operation_id = key.label();
-            let id = operation_id.to_snake_case();
-            let method = key.method.to_uppercase();
-            let path = &key.path;
-            let security = operation.get("security").cloned().or_else(|| default_security.clone());
-            let auth = match auth_of(security.as_ref()) {
-                Auth::Required => quote!(Auth::Required),
-                Auth::Optional => quote!(Auth::Optional),
-                Auth::None => quote!(Auth::None),
-            };
-            let creates_resource = operation.get(passes::CREATES_RESOURCE) == Some(&Value::Bool(true));
-            let streams = answers_raw_bytes(operation);
-            let order = METHODS.iter().position(|m| *m == key.method).unwrap_or(METHODS.len());
-            let row = quote! {
-                Operation {
-                    id: #id,
-                    operation_id: #operation_id,
-                    method: #method,
-                    path: #path,
-                    auth: #auth,
-                    creates_resource: #creates_resource,
-                    streams: #streams,
-                    generated: #generated,
-                },
-            };
-            rows.push((key.path.clone(), order, generated, row));
-        });
-    }
-    rows.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-    let count = rows.iter().filter(|(_, _, generated, _)| *generated).count();
-    let rows = rows.into_iter().map(|(_, _, _, row)| row);
-    let tokens = quote! {
-        use crate::operation::{Auth, Operation};
-
-        /// Every operation of the spec, in path order, including those the generated client
-        /// does not have (`generated: false`), which the facade sends itself.
-        pub const OPERATIONS: &[Operation] = &[ #(#rows)* ];
-    };
-    OperationTable { tokens, count }
-}
-
-/// Whether a success answer of `operation` comes in a media type other than JSON (a file,
-/// audio, CSV): the generated call hands such a body over as a stream of bytes.
-fn answers_raw_bytes(operation: &serde_json::Map<String, Value>) -> bool {
-    let Some(responses) = operation.get("responses").and_then(Value::as_object) else { return false };
-    responses.iter().any(|(status, response)| {
-        passes::is_success_status(status)
-            && response
-                .get("content")
-                .and_then(Value::as_object)
-                .is_some_and(|content| content.keys().any(|media| !passes::is_json_media_type(media)))
-    })
-}
-
-enum Auth {
-    Required,
-    Optional,
-    None,
-}
-
-/// Reads an OpenAPI security requirement list: no bearer scheme listed means the key is not
-/// sent; an empty requirement (`{}`) beside it makes the key optional.
-fn auth_of(security: Option<&Value>) -> Auth {
-    let Some(requirements) = security.and_then(Value::as_array) else { return Auth::None };
-    let bearer = requirements
-        .iter()
-        .any(|r| r.as_object().is_some_and(|r| r.keys().any(|k| k.eq_ignore_ascii_case("bearerauth"))));
-    let anonymous = requirements.iter().any(|r| r.as_object().is_some_and(|r| r.is_empty()));
-    match (bearer, anonymous) {
-        (false, _) => Auth::None,
-        (true, true) => Auth::Optional,
-        (true, false) => Auth::Required,
-    }
 }
 
 fn settings() -> GenerationSettings {
