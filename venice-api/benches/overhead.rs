@@ -17,6 +17,8 @@ struct Setup {
     runtime: tokio::runtime::Runtime,
     base: String,
     venice: venice_api::Client,
+    /// The same client through a `with_options` view: a header and a timeout of its own.
+    venice_options: venice_api::Client,
     reqwest: reqwest::Client,
     openai: async_openai::Client<async_openai::config::OpenAIConfig>,
 }
@@ -36,7 +38,9 @@ fn setup() -> Setup {
     let openai = async_openai::Client::with_config(
         async_openai::config::OpenAIConfig::new().with_api_base(&base).with_api_key("bench-key"),
     );
-    Setup { runtime, base, venice, reqwest: reqwest::Client::new(), openai }
+    let options = venice_api::RequestOptions::new().header("X-Bench", "1").timeout(std::time::Duration::from_secs(30));
+    let venice_options = venice.with_options(options).unwrap();
+    Setup { runtime, base, venice, venice_options, reqwest: reqwest::Client::new(), openai }
 }
 
 fn chat_request() -> ChatRequest {
@@ -64,6 +68,9 @@ fn list_api_keys(c: &mut Criterion, s: &Setup) {
     group.bench_function(BenchmarkId::new("client", "venice-api"), |b| {
         b.to_async(&s.runtime).iter(|| async { s.venice.api_keys().list().await.unwrap() })
     });
+    group.bench_function(BenchmarkId::new("client", "venice-api+options"), |b| {
+        b.to_async(&s.runtime).iter(|| async { s.venice_options.api_keys().list().await.unwrap() })
+    });
     group.bench_function(BenchmarkId::new("client", "reqwest"), |b| {
         let url = format!("{}/api_keys", s.base);
         b.to_async(&s.runtime).iter(|| async {
@@ -79,6 +86,9 @@ fn chat_completion(c: &mut Criterion, s: &Setup) {
     let mut group = c.benchmark_group("chat_completion");
     group.bench_function(BenchmarkId::new("client", "venice-api"), |b| {
         b.to_async(&s.runtime).iter(|| async { s.venice.chat().create(chat_request()).await.unwrap() })
+    });
+    group.bench_function(BenchmarkId::new("client", "venice-api+options"), |b| {
+        b.to_async(&s.runtime).iter(|| async { s.venice_options.chat().create(chat_request()).await.unwrap() })
     });
     group.bench_function(BenchmarkId::new("client", "reqwest"), |b| {
         let url = format!("{}/chat/completions", s.base);

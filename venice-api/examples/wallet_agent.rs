@@ -9,11 +9,14 @@
 //! signs locally and is never sent. The agent checks its prepaid credit (signing in with
 //! `SIGN-IN-WITH-X`); with `--top-up USD` it buys that much credit with the wallet's USDC on
 //! Base (it signs an EIP-3009 transfer authorization for exactly that amount; Venice's
-//! minimum is $5), then prints the credit left. `VENICE_BASE_URL` sends the requests
-//! elsewhere (a proxy, a mock server).
+//! minimum is $5). Then it asks a model a question, paying from the credit (each request
+//! signed in afresh; should the credit run out mid-way, the client tops up the same amount
+//! once more, never past twice that amount in all), and prints the credit left.
+//! `VENICE_BASE_URL` sends the requests elsewhere (a proxy, a mock server).
 
+use venice_api::chat::{ChatRequest, reply_text};
 use venice_api::web3::LocalSigner;
-use venice_api::x402::{PaymentError, Usdc};
+use venice_api::x402::{AutoTopUp, PaymentError, Usdc};
 use venice_api::{Client, Error};
 use zeroize::Zeroizing;
 
@@ -25,6 +28,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::env::var("AGENT_PRIVATE_KEY").map_err(|_| "AGENT_PRIVATE_KEY must hold the wallet's private key")?,
     );
     let mut builder = Client::builder().wallet(LocalSigner::from_hex(&private_key)?);
+    if let Some(amount) = top_up {
+        // Bounded: one more top-up of the same amount at most, whatever the calls find.
+        let budget = Usdc::from_base_units(amount.base_units().saturating_mul(2));
+        builder = builder.auto_top_up(AutoTopUp::new(amount, budget));
+    }
     if let Ok(base_url) = std::env::var("VENICE_BASE_URL") {
         builder = builder.base_url(base_url);
     }
@@ -54,8 +62,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    // Wallet-paid inference (a chat with this same client) comes with the next release of the
-    // SDK; the credit is what it will spend.
+    let question = ChatRequest::new("venice-uncensored").user("In one sentence: what is x402?");
+    let answer = client.chat().create(question).await?;
+    println!("{}", reply_text(&answer).unwrap_or_default());
+
     match client.balance_remaining() {
         Some(usd) => println!("credit left: {usd:.6} USD"),
         None => println!("credit left: unknown"),

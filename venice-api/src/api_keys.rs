@@ -13,6 +13,8 @@ use venice_api_gen::types::{
 
 pub use crate::created_key::CreatedApiKey;
 
+use venice_api_gen::operations;
+
 use crate::client::Client;
 use crate::created_key::created_key;
 use crate::error::{Error, Result, non_empty};
@@ -39,7 +41,7 @@ impl<'c> ApiKeys<'c> {
 
     /// Every active key of the account.
     pub async fn list(&self) -> Result<Response<GetApiKeysResponse>> {
-        self.client.require_api_key("api_keys().list")?;
+        self.client.require_credentials("api_keys().list", &operations::GET_API_KEYS)?;
         response::decode(self.client.raw().get_api_keys().send()).await
     }
 
@@ -67,41 +69,41 @@ impl<'c> ApiKeys<'c> {
     /// # }
     /// ```
     pub async fn create(&self, request: CreateApiKey) -> Result<Response<CreatedApiKey>> {
-        self.client.require_api_key("api_keys().create")?;
+        self.client.require_credentials("api_keys().create", &operations::CREATE_API_KEY)?;
         let body = request.into_body(Utc::now())?;
         created_key(response::decode(self.client.raw().create_api_key().body(body).send()).await)
     }
 
     /// The key with id `id`, with its usage.
     pub async fn get(&self, id: &str) -> Result<Response<GetApiKeyByIdResponse>> {
-        self.client.require_api_key("api_keys().get")?;
+        self.client.require_credentials("api_keys().get", &operations::GET_API_KEY_BY_ID)?;
         let id = non_empty("id", id)?;
         response::decode(self.client.raw().get_api_key_by_id().id(id).send()).await
     }
 
     /// Changes a key's settings; fields not set stay as they are.
     pub async fn update(&self, request: UpdateApiKey) -> Result<Response<UpdateApiKeyResponse>> {
-        self.client.require_api_key("api_keys().update")?;
+        self.client.require_credentials("api_keys().update", &operations::UPDATE_API_KEY)?;
         let body = request.into_body(Utc::now())?;
         response::decode(self.client.raw().update_api_key().body(body).send()).await
     }
 
     /// Deletes the key with id `id`.
     pub async fn delete(&self, id: &str) -> Result<Response<DeleteApiKeyResponse>> {
-        self.client.require_api_key("api_keys().delete")?;
+        self.client.require_credentials("api_keys().delete", &operations::DELETE_API_KEY)?;
         let id = non_empty("id", id)?;
         response::decode(self.client.raw().delete_api_key().id(id).send()).await
     }
 
     /// The account's rate limits and balances, as seen with this key.
     pub async fn rate_limits(&self) -> Result<Response<GetApiKeyRateLimitsResponse>> {
-        self.client.require_api_key("api_keys().rate_limits")?;
+        self.client.require_credentials("api_keys().rate_limits", &operations::GET_API_KEY_RATE_LIMITS)?;
         response::decode(self.client.raw().get_api_key_rate_limits().send()).await
     }
 
     /// The most recent rate limits the account ran into.
     pub async fn rate_limit_logs(&self) -> Result<Response<GetApiKeyRateLimitLogsResponse>> {
-        self.client.require_api_key("api_keys().rate_limit_logs")?;
+        self.client.require_credentials("api_keys().rate_limit_logs", &operations::GET_API_KEY_RATE_LIMIT_LOGS)?;
         response::decode(self.client.raw().get_api_key_rate_limit_logs().send()).await
     }
 

@@ -14,6 +14,8 @@ use reqwest::multipart::{Form, Part};
 use serde::{Deserialize, Serialize};
 use venice_api_gen::types::{self, builder};
 
+use venice_api_gen::operations;
+
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::response::{self, Response};
@@ -47,7 +49,7 @@ impl<'c> Audio<'c> {
     /// # }
     /// ```
     pub async fn speech(&self, request: Speech) -> Result<BinaryStream> {
-        self.client.require_api_key("audio().speech")?;
+        self.client.require_credentials("audio().speech", &operations::CREATE_SPEECH)?;
         let body = request.into_body()?;
         response::decode_binary(self.client.raw().create_speech().body(body).send()).await
     }
@@ -65,13 +67,11 @@ impl<'c> Audio<'c> {
     /// # }
     /// ```
     pub async fn transcribe(&self, request: Transcribe) -> Result<Response<Transcription>> {
-        self.client.require_api_key("audio().transcribe")?;
+        self.client.require_credentials("audio().transcribe", &operations::CREATE_TRANSCRIPTION)?;
         let request = request.checked()?;
         let answer = self
             .client
-            .send_built("create_transcription", |http, base| {
-                http.post(format!("{base}/audio/transcriptions")).multipart(request.form())
-            })
+            .send_built(&operations::CREATE_TRANSCRIPTION, |request_builder| request_builder.multipart(request.form()))
             .await?;
         let is_json = answer
             .headers()
@@ -104,13 +104,11 @@ impl<'c> Audio<'c> {
     /// # }
     /// ```
     pub async fn clone_voice(&self, request: CloneVoice) -> Result<Response<ClonedVoice>> {
-        self.client.require_api_key("audio().clone_voice")?;
+        self.client.require_credentials("audio().clone_voice", &operations::CREATE_CLONED_VOICE)?;
         let request = request.checked()?;
         let answer = self
             .client
-            .send_built("create_cloned_voice", |http, base| {
-                http.post(format!("{base}/audio/voices")).multipart(request.form())
-            })
+            .send_built(&operations::CREATE_CLONED_VOICE, |request_builder| request_builder.multipart(request.form()))
             .await?;
         response::json(answer).await
     }
@@ -507,7 +505,7 @@ impl<'c> Audio<'c> {
         R: TryInto<crate::types::QuoteAudioRequest>,
         R::Error: std::fmt::Display,
     {
-        self.client.require_api_key("audio().quote")?;
+        self.client.require_credentials("audio().quote", &operations::QUOTE_AUDIO)?;
         let body: crate::types::QuoteAudioRequest = crate::jobs::checked_request(request)?;
         crate::jobs::non_empty_model(&body.model)?;
         crate::response::decode(self.client.raw().quote_audio().body(body).send()).await
@@ -536,7 +534,7 @@ impl<'c> Audio<'c> {
         R: TryInto<crate::types::QueueAudioRequest>,
         R::Error: std::fmt::Display,
     {
-        self.client.require_api_key("audio().queue")?;
+        self.client.require_credentials("audio().queue", &operations::QUEUE_AUDIO)?;
         let body: crate::types::QueueAudioRequest = crate::jobs::checked_request(request)?;
         crate::jobs::non_empty_model(&body.model)?;
         crate::response::decode(self.client.raw().queue_audio().body(body).send()).await
@@ -545,7 +543,7 @@ impl<'c> Audio<'c> {
     /// Polls the job once: its JSON status while it runs, the audio (as a stream) once it is
     /// done. The file stays on Venice's side until [`complete`](Self::complete).
     pub async fn retrieve(&self, job: impl Into<Job>) -> crate::Result<Retrieved<crate::types::RetrieveAudioResponse>> {
-        self.client.require_api_key("audio().retrieve")?;
+        self.client.require_credentials("audio().retrieve", &operations::RETRIEVE_AUDIO)?;
         let job = job.into().checked()?;
         self.retrieve_job(&job, false).await
     }
@@ -556,7 +554,7 @@ impl<'c> Audio<'c> {
         &self,
         job: impl Into<Job>,
     ) -> crate::Result<crate::Response<crate::types::CompleteAudioResponse>> {
-        self.client.require_api_key("audio().complete")?;
+        self.client.require_credentials("audio().complete", &operations::COMPLETE_AUDIO)?;
         let job = job.into().checked()?;
         let body = crate::types::CompleteAudioRequest { model: job.model, queue_id: job.queue_id };
         crate::response::decode(self.client.raw().complete_audio().body(body).send()).await
@@ -578,7 +576,7 @@ impl<'c> Audio<'c> {
         job: impl Into<Job>,
         options: WaitOptions,
     ) -> crate::Result<crate::stream::BinaryStream> {
-        self.client.require_api_key("audio().wait")?;
+        self.client.require_credentials("audio().wait", &operations::RETRIEVE_AUDIO)?;
         let job = job.into().checked()?;
         let delete = options.deletes_media();
         match crate::jobs::wait("audio", &job.queue_id, &options, || self.retrieve_job(&job, delete)).await? {

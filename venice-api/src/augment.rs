@@ -11,6 +11,8 @@ use venice_api_gen::types::{
     WebScrapeResponse, WebSearchRequest, WebSearchRequestSearchProvider, WebSearchResponse, builder,
 };
 
+use venice_api_gen::operations;
+
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::response::{self, Response};
@@ -58,14 +60,14 @@ impl<'c> Augment<'c> {
     /// # }
     /// ```
     pub async fn parse_document(&self, document: Document) -> Result<Response<ParsedDocument>> {
-        self.client.require_api_key("augment().parse_document")?;
+        self.client.require_credentials("augment().parse_document", &operations::CREATE_TEXT_PARSER)?;
         let answer = self.send_document(document, "json").await?;
         response::json(answer).await
     }
 
     /// The text of `document` alone, as plain text (no token count).
     pub async fn parse_document_text(&self, document: Document) -> Result<Response<String>> {
-        self.client.require_api_key("augment().parse_document_text")?;
+        self.client.require_credentials("augment().parse_document_text", &operations::CREATE_TEXT_PARSER)?;
         let answer = self.send_document(document, "text").await?;
         response::text(answer).await
     }
@@ -74,7 +76,7 @@ impl<'c> Augment<'c> {
     async fn send_document(&self, document: Document, response_format: &'static str) -> Result<reqwest::Response> {
         let Document { file_name, bytes, mime_type } = document.checked()?;
         self.client
-            .send_built("create_text_parser", |http, base| {
+            .send_built(&operations::CREATE_TEXT_PARSER, |request_builder| {
                 let part = reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(file_name.clone());
                 // `checked` made sure the media type parses.
                 let part = match part.mime_str(&mime_type) {
@@ -82,7 +84,7 @@ impl<'c> Augment<'c> {
                     Err(_) => reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(file_name.clone()),
                 };
                 let form = reqwest::multipart::Form::new().part("file", part).text("response_format", response_format);
-                http.post(format!("{base}/augment/text-parser")).multipart(form)
+                request_builder.multipart(form)
             })
             .await
     }
@@ -90,7 +92,7 @@ impl<'c> Augment<'c> {
     /// The public page at `url` (http or https) as Markdown. Sites known to keep bots out
     /// are refused at once.
     pub async fn scrape(&self, url: &str) -> Result<Response<WebScrapeResponse>> {
-        self.client.require_api_key("augment().scrape")?;
+        self.client.require_credentials("augment().scrape", &operations::WEB_SCRAPE)?;
         let url = reqwest::Url::parse(url.trim()).map_err(|e| Error::invalid("url", e.to_string()))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(Error::invalid("url", format!("{} is not an http(s) URL", url.scheme())));
@@ -113,7 +115,7 @@ impl<'c> Augment<'c> {
     /// # }
     /// ```
     pub async fn search(&self, search: WebSearch) -> Result<Response<WebSearchResponse>> {
-        self.client.require_api_key("augment().search")?;
+        self.client.require_credentials("augment().search", &operations::WEB_SEARCH)?;
         let body = search.into_body()?;
         response::decode(self.client.raw().web_search().body(body).send()).await
     }

@@ -21,6 +21,8 @@ use venice_api_gen::types::{
     GetBillingUsageHistoryResponseDataItem,
 };
 
+use venice_api_gen::operations;
+
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::response::{self, Response};
@@ -59,14 +61,14 @@ impl<'c> Billing<'c> {
     /// # }
     /// ```
     pub async fn balance(&self) -> Result<Response<GetBillingBalanceResponse>> {
-        self.client.require_api_key("billing().balance")?;
+        self.client.require_credentials("billing().balance", &operations::GET_BILLING_BALANCE)?;
         response::decode(self.client.raw().get_billing_balance().send()).await
     }
 
     /// Usage totals for `period`, by day, model and API key (beta: the shape may change;
     /// Venice caches the answer for ten minutes).
     pub async fn usage_analytics(&self, period: UsagePeriod) -> Result<Response<GetBillingUsageAnalyticsResponse>> {
-        self.client.require_api_key("billing().usage_analytics")?;
+        self.client.require_credentials("billing().usage_analytics", &operations::GET_BILLING_USAGE_ANALYTICS)?;
         let mut call = self.client.raw().get_billing_usage_analytics();
         match period {
             UsagePeriod::Default => {}
@@ -91,7 +93,7 @@ impl<'c> Billing<'c> {
     /// the next page with [`UsageHistory::after`] (`None` on the last page).
     /// [`usage_history_entries`](Self::usage_history_entries) walks all pages.
     pub async fn usage_history(&self, query: &UsageHistory) -> Result<Response<GetBillingUsageHistoryResponse>> {
-        self.client.require_api_key("billing().usage_history")?;
+        self.client.require_credentials("billing().usage_history", &operations::GET_BILLING_USAGE_HISTORY)?;
         query.check()?;
         let mut call = self.client.raw().get_billing_usage_history();
         if let Some(currency) = query.currency.clone() {
@@ -118,15 +120,13 @@ impl<'c> Billing<'c> {
     /// `Accept: text/csv`; the cursor of the next page comes in the `x-next-cursor` header,
     /// kept in [`UsageHistoryCsv::next_cursor`].
     pub async fn usage_history_csv(&self, query: &UsageHistory) -> Result<Response<UsageHistoryCsv>> {
-        self.client.require_api_key("billing().usage_history_csv")?;
+        self.client.require_credentials("billing().usage_history_csv", &operations::GET_BILLING_USAGE_HISTORY)?;
         query.check()?;
         let pairs = query.query_pairs();
         let answer = self
             .client
-            .send_built("get_billing_usage_history", |http, base| {
-                http.get(format!("{base}/billing/usage-history"))
-                    .header(reqwest::header::ACCEPT, "text/csv")
-                    .query(&pairs)
+            .send_built(&operations::GET_BILLING_USAGE_HISTORY, |request_builder| {
+                request_builder.header(reqwest::header::ACCEPT, "text/csv").query(&pairs)
             })
             .await?;
         let header = |name: &str| answer.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);

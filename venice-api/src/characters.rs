@@ -9,6 +9,8 @@ use venice_api_gen::types::{
     ListCharactersSortOrder,
 };
 
+use venice_api_gen::operations;
+
 use crate::client::Client;
 use crate::error::{Error, Result, non_empty};
 use crate::response::{self, Response};
@@ -44,7 +46,7 @@ impl<'c> Characters<'c> {
     /// # }
     /// ```
     pub async fn list(&self, query: CharacterQuery) -> Result<Response<ListCharactersResponse>> {
-        self.client.require_api_key("characters().list")?;
+        self.client.require_credentials("characters().list", &operations::LIST_CHARACTERS)?;
         let q = query.checked()?;
         let call = self.client.raw().list_characters();
         let call = set(call, (!q.categories.is_empty()).then_some(q.categories), |c, v| c.categories(v));
@@ -71,7 +73,7 @@ impl<'c> Characters<'c> {
     /// # }
     /// ```
     pub async fn get(&self, slug: &str) -> Result<Response<GetCharacterBySlugResponse>> {
-        self.client.require_api_key("characters().get")?;
+        self.client.require_credentials("characters().get", &operations::GET_CHARACTER_BY_SLUG)?;
         let slug = non_empty("slug", slug)?;
         response::decode(self.client.raw().get_character_by_slug().slug(slug).send()).await
     }
@@ -79,7 +81,7 @@ impl<'c> Characters<'c> {
     /// The first page of reviews of the character with slug `slug`, with its rating summary,
     /// as many per page as Venice gives by default.
     pub async fn reviews(&self, slug: &str) -> Result<Response<GetCharacterReviewsResponse>> {
-        self.client.require_api_key("characters().reviews")?;
+        self.client.require_credentials("characters().reviews", &operations::GET_CHARACTER_REVIEWS)?;
         let slug = non_empty("slug", slug)?;
         response::decode(self.client.raw().get_character_reviews().slug(slug).send()).await
     }
@@ -100,7 +102,7 @@ impl<'c> Characters<'c> {
         page: u64,
         page_size: u64,
     ) -> Result<Response<GetCharacterReviewsResponse>> {
-        self.client.require_api_key("characters().reviews_page")?;
+        self.client.require_credentials("characters().reviews_page", &operations::GET_CHARACTER_REVIEWS)?;
         let slug = non_empty("slug", slug)?;
         let page = NonZeroU64::new(page).ok_or_else(|| Error::invalid("page", "pages count from 1"))?;
         let page_size = page_size_of("page_size", page_size)?;

@@ -19,6 +19,8 @@ use venice_api_gen::types::{
     CreateChatCompletionResponseChoicesItemMessage,
 };
 
+use venice_api_gen::operations;
+
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::response::{self, Response};
@@ -29,8 +31,8 @@ use crate::stream::EventStream;
 /// common ones; [`ChatRequest::message`] takes any.
 pub type ChatMessage = types::ChatCompletionRequestMessagesItem;
 
-/// The hook id of `POST /chat/completions`, for the transport's operation table.
-pub(crate) const OPERATION_ID: &str = "create_chat_completion";
+/// The hook id of the chat completion operation, for the transport's operation table.
+pub(crate) const OPERATION_ID: &str = operations::CREATE_CHAT_COMPLETION.id;
 
 /// Chat completions, plain and streamed.
 #[derive(Debug, Clone, Copy)]
@@ -57,7 +59,7 @@ impl<'c> Chat<'c> {
     /// # }
     /// ```
     pub async fn create(&self, request: ChatRequest) -> Result<Response<CreateChatCompletionResponse>> {
-        self.client.require_api_key("chat().create")?;
+        self.client.require_credentials("chat().create", &operations::CREATE_CHAT_COMPLETION)?;
         #[cfg(feature = "models")]
         if let Some(catalog) = self.client.capability_catalog() {
             catalog.check(self.client, &request).await?;
@@ -70,10 +72,8 @@ impl<'c> Chat<'c> {
         // instructions of a whole request under callgrind.
         let answer = self
             .client
-            .send_built(OPERATION_ID, |http, base| {
-                http.post(format!("{base}/chat/completions"))
-                    .header(reqwest::header::ACCEPT, "application/json")
-                    .json(&body)
+            .send_built(&operations::CREATE_CHAT_COMPLETION, |request_builder| {
+                request_builder.header(reqwest::header::ACCEPT, "application/json").json(&body)
             })
             .await?;
         response::json(answer).await
@@ -106,7 +106,7 @@ impl<'c> Chat<'c> {
     /// # }
     /// ```
     pub async fn create_stream(&self, request: ChatRequest) -> Result<ChatStream> {
-        self.client.require_api_key("chat().create_stream")?;
+        self.client.require_credentials("chat().create_stream", &operations::CREATE_CHAT_COMPLETION)?;
         #[cfg(feature = "models")]
         if let Some(catalog) = self.client.capability_catalog() {
             catalog.check(self.client, &request).await?;
@@ -145,11 +145,8 @@ pub(crate) async fn post_for_stream(
     headers: &reqwest::header::HeaderMap,
 ) -> Result<reqwest::Response> {
     client
-        .send_built(OPERATION_ID, |http, base| {
-            http.post(format!("{base}/chat/completions"))
-                .header(reqwest::header::ACCEPT, "text/event-stream")
-                .headers(headers.clone())
-                .json(body)
+        .send_built(&operations::CREATE_CHAT_COMPLETION, |request_builder| {
+            request_builder.header(reqwest::header::ACCEPT, "text/event-stream").headers(headers.clone()).json(body)
         })
         .await
 }

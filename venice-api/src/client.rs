@@ -12,12 +12,14 @@ use progenitor_client::{Error as GeneratedError, ResponseValue};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use venice_api_gen::hooks::Inner;
+use venice_api_gen::operation::{Auth, Operation};
 use zeroize::Zeroizing;
 
 #[cfg(feature = "api-keys")]
 use crate::api_keys::ApiKeys;
 use crate::defaults;
 use crate::error::{Error, Result};
+use crate::options::RequestOptions;
 use crate::response::{self, Response};
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
@@ -43,7 +45,6 @@ pub struct Client {
     base_url: Arc<str>,
     has_api_key: bool,
     wallet: Option<Arc<dyn WalletSigner>>,
-    wallet_balance: Arc<WalletBalance>,
     max_retries: u32,
     /// The model list chat requests are checked against, when the builder asked for checks.
     #[cfg(all(feature = "chat", feature = "models"))]
@@ -181,16 +182,56 @@ impl Client {
     }
 
     /// Sends a request the generated layer cannot express (a multipart upload, a streamed
-    /// answer) through the same transport as generated calls: `build` makes it afresh for each
-    /// attempt from the HTTP client and the base URL. An error status becomes [`Error::Api`].
+    /// answer) through the same transport as generated calls: `build` completes, afresh for
+    /// each attempt, a request to `operation`'s method and URL. An error status becomes
+    /// [`Error::Api`].
     pub(crate) async fn send_built(
         &self,
-        operation_id: &'static str,
-        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder + Sync,
+        operation: &'static Operation,
+        build: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Sync,
     ) -> Result<reqwest::Response> {
-        let make = || build(&self.http, &self.base_url).build();
-        let result = self.transport.send_built(&self.http, &make, operation_id).await;
-        response::checked(result, operation_id).await
+        let url = operation.url(&self.base_url).ok_or_else(|| {
+            Error::invalid("request", format!("`{}` has path parameters to fill in", operation.operation_id))
+        })?;
+        let method = reqwest::Method::from_bytes(operation.method.as_bytes())
+            .map_err(|_| Error::invalid("request", format!("`{}` has no HTTP method", operation.operation_id)))?;
+        let make = || build(self.http.request(method.clone(), &url)).build();
+        let result = self.transport.send_built(&self.http, &make, operation).await;
+        response::checked(result, operation.id).await
+    }
+
+    /// A view of this client whose calls use `options` (see [`RequestOptions`]): a timeout,
+    /// retries, extra headers, query parameters and body fields, an idempotency key. The view
+    /// shares the client's connections; options given to a view add to the view's own.
+    /// Invalid options are refused here, before any request.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: venice_api::Client) -> venice_api::Result<()> {
+    /// use std::time::Duration;
+    /// let patient = client.with_options(venice_api::RequestOptions::new().timeout(Duration::from_secs(300)))?;
+    /// let models = patient.models().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_options(&self, options: RequestOptions) -> Result<Client> {
+        let mut transport = Transport::clone(&self.transport);
+        let mut max_retries = transport.policy.max_retries;
+        let extras = options.apply_to(transport.extras.as_deref(), &mut transport.timeout, &mut max_retries)?;
+        transport.policy.max_retries = max_retries;
+        transport.extras = Some(Arc::new(extras));
+        Ok(self.with_transport(transport))
+    }
+
+    /// This client sending through `transport`.
+    fn with_transport(&self, transport: Transport) -> Client {
+        let max_retries = transport.policy.max_retries;
+        let transport = Arc::new(transport);
+        let generated = venice_api_gen::Client::new_with_client(
+            &self.base_url,
+            self.http.clone(),
+            Inner::with_executor(Arc::clone(&transport) as _),
+        );
+        Client { generated, transport, max_retries, ..self.clone() }
     }
 
     /// The HTTP client without the transport: for fetching a signed download link, which must
@@ -233,12 +274,12 @@ impl Client {
     /// answer to one; `None` before any. It may lag behind calls made elsewhere with the same
     /// wallet; [`X402::balance`](crate::x402::X402::balance) asks afresh.
     pub fn balance_remaining(&self) -> Option<f64> {
-        self.wallet_balance.usd()
+        self.transport.shared.wallet_balance.usd()
     }
 
     /// Where answers report the wallet's credit.
     pub(crate) fn wallet_balance(&self) -> &WalletBalance {
-        &self.wallet_balance
+        &self.transport.shared.wallet_balance
     }
 
     /// The wallet, or, before sending, a refusal of `call` on a client built without one.
@@ -255,13 +296,19 @@ impl Client {
         Ok(SignInWithX::sign(self.require_wallet(call)?).await?)
     }
 
-    /// Refuses, before sending, a call that needs the key on a client built without one.
-    pub(crate) fn require_api_key(&self, call: &str) -> Result<()> {
-        if self.has_api_key {
-            Ok(())
-        } else {
-            Err(Error::Config(format!("`{call}` needs an API key, and this client was built without one")))
+    /// Refuses, before sending, `call` (which sends `operation`) on a client that lacks the
+    /// credentials it needs: the key, or, where the operation takes a wallet sign-in instead,
+    /// a wallet.
+    pub(crate) fn require_credentials(&self, call: &str, operation: &Operation) -> Result<()> {
+        let signs_in = operation.accepts_sign_in() && self.wallet.is_some();
+        if self.has_api_key || operation.auth != Auth::Required || signs_in {
+            return Ok(());
         }
+        let alternative = if operation.accepts_sign_in() { " or a wallet (`ClientBuilder::wallet`)" } else { "" };
+        Err(Error::Config(format!(
+            "`{call}` (`{}`) needs an API key{alternative}, and this client was built without one",
+            operation.operation_id
+        )))
     }
 }
 
@@ -293,6 +340,8 @@ pub struct ClientBuilder {
     http_client: Option<reqwest::Client>,
     #[cfg(all(feature = "chat", feature = "models"))]
     check_capabilities: bool,
+    #[cfg(feature = "x402")]
+    auto_top_up: Option<crate::x402::AutoTopUp>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -372,6 +421,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Buy x402 credit when a call the wallet signed in for answers 402 (the credit is
+    /// spent), `amount` at a time and `budget` at most in all, then send the call once more;
+    /// needs a [`wallet`](Self::wallet). Off by default. See [`AutoTopUp`](crate::x402::AutoTopUp).
+    #[cfg(feature = "x402")]
+    pub fn auto_top_up(mut self, policy: crate::x402::AutoTopUp) -> Self {
+        self.auto_top_up = Some(policy);
+        self
+    }
+
     /// How many times a failed request is sent again (default 2; 0 turns retries off).
     pub fn max_retries(mut self, max_retries: u32) -> Self {
         self.max_retries = Some(max_retries);
@@ -434,10 +492,23 @@ impl ClientBuilder {
         let max_retries = self.max_retries.unwrap_or(defaults::MAX_RETRIES);
         let transport = Transport {
             authorization,
+            wallet: self.wallet.clone(),
+            extras: None,
+            shared: Arc::default(),
+            #[cfg(feature = "x402")]
+            auto_top_up: None,
             user_agent,
             default_headers,
             timeout,
             policy: RetryPolicy { max_retries, deadline: self.deadline.unwrap_or(defaults::RETRY_DEADLINE) },
+        };
+        #[cfg(feature = "x402")]
+        let auto_top_up = match self.auto_top_up {
+            Some(_) if self.wallet.is_none() => {
+                return Err(Error::Config("an automatic top-up needs a wallet (`ClientBuilder::wallet`)".to_owned()));
+            }
+            Some(policy) => Some(policy.checked()?),
+            None => None,
         };
         let transport = Arc::new(transport);
         let generated = venice_api_gen::Client::new_with_client(
@@ -445,18 +516,26 @@ impl ClientBuilder {
             http_client.clone(),
             Inner::with_executor(Arc::clone(&transport) as _),
         );
-        Ok(Client {
+        let client = Client {
             generated,
             transport,
             http: http_client,
             base_url: base_url.into(),
             has_api_key,
             wallet: self.wallet,
-            wallet_balance: Arc::default(),
             max_retries,
             #[cfg(all(feature = "chat", feature = "models"))]
             capabilities: self.check_capabilities.then(crate::capabilities::ModelCatalog::new),
-        })
+        };
+        #[cfg(feature = "x402")]
+        if let Some(policy) = auto_top_up {
+            // The top-ups go through the client as built so far, which has no policy: a top-up
+            // never tops up, and nothing holds the client that holds it.
+            let mut transport = Transport::clone(&client.transport);
+            transport.auto_top_up = Some(Arc::new(crate::x402::AutoTopUpState::new(policy, client.clone())));
+            return Ok(client.with_transport(transport));
+        }
+        Ok(client)
     }
 
     /// The `Authorization` header the key gives, made once: every request shares its one

@@ -9,7 +9,7 @@
 //! Venice bills each call, and some methods act (`eth_sendRawTransaction`). So that the
 //! client's retries (after a timeout or a 5xx) can neither bill nor act twice, every call
 //! carries an `Idempotency-Key`: the caller's ([`RpcCall::idempotency_key`]), or one the
-//! client makes up per call. Every attempt of the call sends the same key, and Venice answers
+//! client's transport makes up per call (for every operation whose spec takes one). Every attempt of the call sends the same key, and Venice answers
 //! a repeat within 24 hours with the stored first answer ([`RpcAnswer::replayed`]). Set your
 //! own key to make your own retries, across processes, just as safe.
 
@@ -20,15 +20,14 @@ use venice_api_gen::types::{
     ListCryptoRpcNetworksResponse,
 };
 
+use venice_api_gen::operations;
+
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::response::{self, Response};
 
 /// The most requests one batch may hold.
 const MAX_BATCH: usize = 100;
-
-/// Length of the idempotency keys the client makes up.
-const GENERATED_KEY_LEN: usize = 32;
 
 /// Blockchain JSON-RPC through Venice.
 #[derive(Debug, Clone, Copy)]
@@ -62,36 +61,26 @@ impl<'c> CryptoRpc<'c> {
     /// # }
     /// ```
     pub async fn call(&self, network: &str, call: RpcCall) -> Result<Response<RpcAnswer>> {
-        self.client.require_api_key("crypto_rpc().call")?;
+        self.client.require_credentials("crypto_rpc().call", &operations::CRYPTO_RPC_PROXY)?;
         let network = network.trim();
         if network.is_empty() {
             return Err(Error::invalid("network", "must not be empty"));
         }
-        let key = match call.idempotency_key {
-            Some(key) => key,
-            None => generated_key(),
-        };
-        let key: CryptoRpcProxyIdempotencyKey =
-            key.parse().map_err(|_| Error::invalid("idempotency_key", "1 to 255 of A-Z, a-z, 0-9, `_` and `-`"))?;
+        let key = call
+            .idempotency_key
+            .map(|key| key.parse::<CryptoRpcProxyIdempotencyKey>())
+            .transpose()
+            .map_err(|_| Error::invalid("idempotency_key", "1 to 255 of A-Z, a-z, 0-9, `_` and `-`"))?;
         let body = call.body?;
-        let request = self.client.raw().crypto_rpc_proxy().network(network).idempotency_key(key).body(body);
-        let mut headers = None;
-        let answer = response::decode(async {
-            let result = request.send().await;
-            if let Ok(value) = &result {
-                headers = Some(value.headers().clone());
-            }
-            result
-        })
-        .await?;
-        let headers = headers.unwrap_or_default();
-        Ok(answer.map(|body| RpcAnswer::new(body, &headers)))
+        let mut request = self.client.raw().crypto_rpc_proxy().network(network).body(body);
+        if let Some(key) = key {
+            request = request.idempotency_key(key);
+        }
+        let answer = response::decode(request.send()).await?;
+        let (head, body) = answer.split();
+        let answer = RpcAnswer::new(body, head.headers());
+        Ok(head.map(|()| answer))
     }
-}
-
-/// A random idempotency key for one call.
-fn generated_key() -> String {
-    std::iter::repeat_with(fastrand::alphanumeric).take(GENERATED_KEY_LEN).collect()
 }
 
 /// A JSON-RPC request, or a batch, for [`CryptoRpc::call`]; checked before anything is sent.
@@ -214,12 +203,5 @@ mod tests {
     fn a_batch_holds_1_to_100_requests() {
         assert_eq!(refused(RpcCall::batch(Vec::<(String, Vec<Value>)>::new())), "requests");
         assert_eq!(refused(RpcCall::batch((0..101).map(|_| ("eth_chainId", vec![])))), "requests");
-    }
-
-    #[test]
-    fn generated_keys_fit_the_documented_pattern() {
-        let key = generated_key();
-        assert!(key.parse::<CryptoRpcProxyIdempotencyKey>().is_ok(), "{key}");
-        assert_ne!(key, generated_key());
     }
 }

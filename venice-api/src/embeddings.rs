@@ -2,6 +2,8 @@
 
 use venice_api_gen::types::{self, CreateEmbeddingResponse};
 
+use venice_api_gen::operations;
+
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::response::{self, Response};
@@ -43,7 +45,7 @@ impl<'c> Embeddings<'c> {
     /// Embeds as `request` says, for the settings [`create`](Self::create) leaves at their
     /// defaults (the vector length).
     pub async fn create_with(&self, request: EmbeddingRequest) -> Result<Response<CreateEmbeddingResponse>> {
-        self.client.require_api_key("embeddings().create")?;
+        self.client.require_credentials("embeddings().create", &operations::CREATE_EMBEDDING)?;
         let body = request.into_body()?;
         response::decode(self.client.raw().create_embedding().body(body).send()).await
     }

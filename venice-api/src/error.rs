@@ -12,6 +12,7 @@ use base64::Engine as _;
 use reqwest::header::{HeaderMap, HeaderName};
 use secrecy::{ExposeSecret, SecretSlice};
 use serde_json::{Map, Number, Value};
+use venice_api_gen::operations;
 
 use crate::defaults::BODY_EXCERPT_BYTES;
 use crate::rate_limit::RateLimits;
@@ -293,9 +294,17 @@ pub struct ApiError {
     /// On a 402, the x402 payment requirements: from the `PAYMENT-REQUIRED` header, or from
     /// a body made of them (`x402Version` and `accepts`, as `POST /x402/top-up` answers).
     pub payment_required: Option<PaymentRequired>,
+    /// Every header of the answer, as sent.
+    pub headers: HeaderMap,
 }
 
 impl ApiError {
+    /// The response headers the spec declares, typed (see
+    /// [`Response::declared_headers`](crate::Response::declared_headers)).
+    pub fn declared_headers(&self) -> venice_api_gen::headers::DeclaredHeaders {
+        venice_api_gen::headers::DeclaredHeaders::from_headers(&self.headers)
+    }
+
     /// The decoded x402 payment requirements, when the answer was a 402 that carried
     /// readable ones.
     pub fn payment_requirements(&self) -> Option<&PaymentRequirements> {
@@ -492,7 +501,7 @@ impl WalletRejection {
 }
 
 /// The operation ids whose 400 answers carry a [`WalletRejection`].
-const WALLET_OPERATIONS: &[&str] = &["post_api_key_generate_web3_key"];
+const WALLET_OPERATIONS: &[&str] = &[operations::POST_API_KEY_GENERATE_WEB3_KEY.id];
 
 /// Why Venice refused a private-inference call (TEE attestation or an end-to-end encrypted
 /// chat), from the error messages it documents. `Display` gives the message as documented.
@@ -559,7 +568,8 @@ impl fmt::Display for TeeRejection {
 
 /// The operation ids whose error answers may carry a [`TeeRejection`]: the attestation and
 /// signature lookups, and chat completions, where E2EE requests go.
-const TEE_OPERATIONS: &[&str] = &["get_tee_attestation", "get_tee_signature", "create_chat_completion"];
+const TEE_OPERATIONS: &[&str] =
+    &[operations::GET_TEE_ATTESTATION.id, operations::GET_TEE_SIGNATURE.id, operations::CREATE_CHAT_COMPLETION.id];
 
 impl ApiError {
     /// Reads an error answer: status, headers and raw body, from the operation with hook id
@@ -598,6 +608,7 @@ impl ApiError {
             rate_limits: RateLimits::from_headers(headers),
             body_excerpt: excerpt(body),
             payment_required: (status == 402).then(|| PaymentRequired::read(headers, body)).flatten(),
+            headers: headers.clone(),
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::retry::{self, Attempt, RetryPolicy};
 use crate::stream::EventStream;
 
 /// The operation whose 400 answers carry a wallet rejection.
-const WALLET_OPERATION: &str = "post_api_key_generate_web3_key";
+const WALLET_OPERATION: &str = venice_api_gen::operations::POST_API_KEY_GENERATE_WEB3_KEY.id;
 
 /// The longest text an excerpt may be: the limit plus the ellipsis that marks a cut.
 const EXCERPT_MAX: usize = BODY_EXCERPT_BYTES + '…'.len_utf8();
@@ -27,7 +27,7 @@ const EXCERPT_MAX: usize = BODY_EXCERPT_BYTES + '…'.len_utf8();
 pub fn decode_error(status: u16, headers: &[(&str, &[u8])], body: &[u8]) -> String {
     let map = header_map(headers);
     let mut shown = String::new();
-    for operation in [Some(WALLET_OPERATION), Some("create_api_key"), None] {
+    for operation in [Some(WALLET_OPERATION), Some(venice_api_gen::operations::CREATE_API_KEY.id), None] {
         let error = ApiError::from_answer(status, &map, body, operation);
         check_excerpt(&error.body_excerpt);
         assert_eq!(error.status, status);

@@ -14,6 +14,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use venice_api_gen::types::{self, builder};
 
+use venice_api_gen::operations;
+
 use crate::client::Client;
 use crate::error::{Error, Result, non_empty};
 use crate::response::{self, Response};
@@ -58,7 +60,7 @@ impl<'c> Images<'c> {
     /// # }
     /// ```
     pub async fn generate(&self, request: GenerateImage) -> Result<Response<types::GenerateImageResponse>> {
-        self.client.require_api_key("images().generate")?;
+        self.client.require_credentials("images().generate", &operations::GENERATE_IMAGE)?;
         let body = request.into_body(false)?;
         response::decode_json_bytes(self.client.raw().generate_image().body(body).send()).await
     }
@@ -77,7 +79,7 @@ impl<'c> Images<'c> {
     /// # }
     /// ```
     pub async fn generate_binary(&self, request: GenerateImage) -> Result<BinaryStream> {
-        self.client.require_api_key("images().generate_binary")?;
+        self.client.require_credentials("images().generate_binary", &operations::GENERATE_IMAGE)?;
         let body = request.into_body(true)?;
         response::decode_binary(self.client.raw().generate_image().body(body).send()).await
     }
@@ -99,7 +101,7 @@ impl<'c> Images<'c> {
         &self,
         request: builder::SimpleGenerateImageRequest,
     ) -> Result<Response<types::SimpleGenerateImageResponse>> {
-        self.client.require_api_key("images().simple_generate")?;
+        self.client.require_credentials("images().simple_generate", &operations::SIMPLE_GENERATE_IMAGE)?;
         let body: types::SimpleGenerateImageRequest = request.try_into().map_err(request_error)?;
         response::decode(self.client.raw().simple_generate_image().body(body).send()).await
     }
@@ -121,7 +123,7 @@ impl<'c> Images<'c> {
     /// # }
     /// ```
     pub async fn upscale(&self, request: UpscaleImage) -> Result<BinaryStream> {
-        self.client.require_api_key("images().upscale")?;
+        self.client.require_credentials("images().upscale", &operations::UPSCALE_IMAGE)?;
         let body = request.into_body()?;
         response::decode_binary(self.client.raw().upscale_image().body(body).send()).await
     }
@@ -138,7 +140,7 @@ impl<'c> Images<'c> {
     /// # }
     /// ```
     pub async fn edit(&self, request: EditImage) -> Result<BinaryStream> {
-        self.client.require_api_key("images().edit")?;
+        self.client.require_credentials("images().edit", &operations::EDIT_IMAGE)?;
         let body = request.into_body()?;
         response::decode_binary(self.client.raw().edit_image().body(body).send()).await
     }
@@ -146,7 +148,7 @@ impl<'c> Images<'c> {
     /// Edits the first image with the help of the others (masks, overlays, references); the
     /// answer is the edited image.
     pub async fn multi_edit(&self, request: MultiEditImage) -> Result<BinaryStream> {
-        self.client.require_api_key("images().multi_edit")?;
+        self.client.require_credentials("images().multi_edit", &operations::MULTI_EDIT_IMAGE)?;
         let body = request.into_body()?;
         response::decode_binary(self.client.raw().multi_edit_image().body(body).send()).await
     }
@@ -163,7 +165,7 @@ impl<'c> Images<'c> {
     /// # }
     /// ```
     pub async fn remove_background(&self, image: ImageSource) -> Result<BinaryStream> {
-        self.client.require_api_key("images().remove_background")?;
+        self.client.require_credentials("images().remove_background", &operations::BACKGROUND_REMOVE_IMAGE)?;
         let body = match image.checked("image")? {
             ImageSource::Url(url) => types::BackgroundRemoveImageRequest::builder().image_url(Some(url)),
             ImageSource::Base64(data) => types::BackgroundRemoveImageRequest::builder().image(Some(data)),

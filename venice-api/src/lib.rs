@@ -70,6 +70,7 @@ mod jobs;
 pub mod model_suffix;
 #[cfg(feature = "models")]
 pub mod models;
+pub mod options;
 mod rate_limit;
 mod redact;
 mod response;
@@ -101,6 +102,7 @@ pub use error::{
     ApiError, ApiErrorKind, BoxError, Error, PaymentOption, PaymentRequired, PaymentRequirements, PaymentResource,
     RawBody, Result, TeeRejection, WalletRejection,
 };
+pub use options::RequestOptions;
 pub use rate_limit::RateLimits;
 pub use response::Response;
 /// The JSON Schema crate whose `JsonSchema` types [`ChatRequest::output`](chat::ChatRequest::output)
@@ -112,5 +114,7 @@ pub use schemars;
 pub use secrecy::{ExposeSecret, SecretString};
 /// The generated layer, for what the facade does not wrap (see [`Client::raw`]).
 pub use venice_api_gen;
+/// The response headers the spec declares, typed: see [`Response::declared_headers`].
+pub use venice_api_gen::headers::DeclaredHeaders;
 /// The generated request and response types.
 pub use venice_api_gen::types;

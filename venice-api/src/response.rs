@@ -7,6 +7,7 @@ use std::ops::Deref;
 use progenitor_client::{Error as GeneratedError, ResponseValue};
 use reqwest::header::HeaderMap;
 
+use venice_api_gen::headers::DeclaredHeaders;
 use venice_api_gen::operation;
 
 use crate::error::{ApiError, Error, Result, request_id};
@@ -22,6 +23,7 @@ pub struct Response<T> {
     status: u16,
     rate_limits: RateLimits,
     request_id: Option<String>,
+    headers: HeaderMap,
 }
 
 impl<T> Response<T> {
@@ -50,16 +52,29 @@ impl<T> Response<T> {
         self.request_id.as_deref()
     }
 
+    /// Every header of the answer, as sent.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The response headers the spec declares (`X-Balance-Remaining`, `x-venice-is-blurred`,
+    /// model deprecation, pagination, …), each typed as the spec says; a header that is absent
+    /// or does not parse is `None`. Which operation's answers carry which header is in the
+    /// documentation of [`DeclaredHeaders`].
+    pub fn declared_headers(&self) -> DeclaredHeaders {
+        DeclaredHeaders::from_headers(&self.headers)
+    }
+
     /// The status and headers apart from the body.
     pub(crate) fn split(self) -> (Response<()>, T) {
-        let head =
-            Response { body: (), status: self.status, rate_limits: self.rate_limits, request_id: self.request_id };
-        (head, self.body)
+        let Response { body, status, rate_limits, request_id, headers } = self;
+        (Response { body: (), status, rate_limits, request_id, headers }, body)
     }
 
     /// The same response with its body changed by `f`.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response { body: f(self.body), status: self.status, rate_limits: self.rate_limits, request_id: self.request_id }
+        let Response { body, status, rate_limits, request_id, headers } = self;
+        Response { body: f(body), status, rate_limits, request_id, headers }
     }
 }
 
@@ -67,7 +82,18 @@ impl Response<()> {
     /// What the status and headers of an answer say, read before its body is taken; the body
     /// joins it with [`Response::map`].
     pub(crate) fn head(status: u16, headers: &HeaderMap) -> Self {
-        Response { body: (), status, rate_limits: RateLimits::from_headers(headers), request_id: request_id(headers) }
+        Self::owning(status, headers.clone())
+    }
+
+    /// [`head`](Self::head) of headers the caller owns (taken from a `reqwest::Response`).
+    pub(crate) fn owning(status: u16, headers: HeaderMap) -> Self {
+        Response {
+            body: (),
+            status,
+            rate_limits: RateLimits::from_headers(&headers),
+            request_id: request_id(&headers),
+            headers,
+        }
     }
 }
 
@@ -190,7 +216,10 @@ where
     Ok(RawBody::Whole(head.map(|()| body.into())))
 }
 
-async fn decode_error<E: serde::Serialize>(error: GeneratedError<E>, exchange: Option<Exchange>) -> Error {
+async fn decode_error<E: serde::Serialize>(error: GeneratedError<E>, mut exchange: Option<Exchange>) -> Error {
+    if let Some(refusal) = exchange.as_mut().and_then(|x| x.refusal.take()) {
+        return refusal.into();
+    }
     let operation_id = exchange.as_ref().map(|x| x.operation_id);
     match error {
         GeneratedError::InvalidRequest(reason) => Error::invalid("request", reason),
@@ -234,10 +263,10 @@ async fn decode_error<E: serde::Serialize>(error: GeneratedError<E>, exchange: O
 /// back to be read; an error status is read (at most [`ERROR_BODY_LIMIT`] bytes) into
 /// [`Error::Api`].
 pub(crate) async fn checked(
-    result: reqwest::Result<reqwest::Response>,
+    result: std::result::Result<reqwest::Response, crate::transport::SendError>,
     operation_id: &str,
 ) -> Result<reqwest::Response> {
-    let mut response = result.map_err(Error::from_reqwest)?;
+    let mut response = result?;
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
         return Ok(response);
@@ -254,9 +283,9 @@ pub(crate) async fn checked(
 }
 
 /// Reads a JSON answer the facade asked for itself into a [`Response`].
-pub(crate) async fn json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<Response<T>> {
+pub(crate) async fn json<T: serde::de::DeserializeOwned>(mut response: reqwest::Response) -> Result<Response<T>> {
     let status = response.status().as_u16();
-    let head = Response::head(status, response.headers());
+    let head = Response::owning(status, std::mem::take(response.headers_mut()));
     let body = response.bytes().await.map_err(Error::from_reqwest)?;
     let value = serde_json::from_slice(&body).map_err(|e| Error::decode(Some(status), e, &body))?;
     Ok(head.map(|()| value))
@@ -267,9 +296,9 @@ pub(crate) async fn json<T: serde::de::DeserializeOwned>(response: reqwest::Resp
     not(any(feature = "billing", feature = "augment")),
     allow(dead_code, reason = "only resource modules call it")
 )]
-pub(crate) async fn text(response: reqwest::Response) -> Result<Response<String>> {
+pub(crate) async fn text(mut response: reqwest::Response) -> Result<Response<String>> {
     let status = response.status().as_u16();
-    let head = Response::head(status, response.headers());
+    let head = Response::owning(status, std::mem::take(response.headers_mut()));
     let body = response.bytes().await.map_err(Error::from_reqwest)?;
     let text = String::from_utf8(body.to_vec())
         .map_err(|e| Error::decode(Some(status), format_args!("the answer is not UTF-8 text: {e}"), &body))?;

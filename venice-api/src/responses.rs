@@ -12,13 +12,15 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 use venice_api_gen::types::{self, ResponsesApiResponse, ResponsesApiResponseOutputItem};
 
+use venice_api_gen::operations;
+
 use crate::client::Client;
 use crate::error::{ApiError, ApiErrorKind, Error, Result};
 use crate::response::{self, Response};
 use crate::stream::EventStream;
 
-/// The hook id of `POST /responses`, for the transport's operation table.
-const OPERATION_ID: &str = "create_response";
+/// The hook id of the Responses API operation, for the transport's operation table.
+const OPERATION_ID: &str = operations::CREATE_RESPONSE.id;
 
 /// The Responses API (alpha), plain and streamed.
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +45,7 @@ impl<'c> Responses<'c> {
     /// # }
     /// ```
     pub async fn create(&self, request: ResponseRequest) -> Result<Response<ResponsesApiResponse>> {
-        self.client.require_api_key("responses().create")?;
+        self.client.require_credentials("responses().create", &operations::CREATE_RESPONSE)?;
         let mut body = request.into_body()?;
         body.stream = None;
         response::decode(self.client.raw().create_response().body(body).send()).await
@@ -71,13 +73,13 @@ impl<'c> Responses<'c> {
     /// # }
     /// ```
     pub async fn create_stream(&self, request: ResponseRequest) -> Result<ResponseStream> {
-        self.client.require_api_key("responses().create_stream")?;
+        self.client.require_credentials("responses().create_stream", &operations::CREATE_RESPONSE)?;
         let mut body = request.into_body()?;
         body.stream = Some(true);
         let answer = self
             .client
-            .send_built(OPERATION_ID, |http, base| {
-                http.post(format!("{base}/responses")).header(reqwest::header::ACCEPT, "text/event-stream").json(&body)
+            .send_built(&operations::CREATE_RESPONSE, |request_builder| {
+                request_builder.header(reqwest::header::ACCEPT, "text/event-stream").json(&body)
             })
             .await?;
         EventStream::from_event_response(answer, OPERATION_ID).await

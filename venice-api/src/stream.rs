@@ -17,6 +17,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt};
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use tokio::io::AsyncWriteExt;
+use venice_api_gen::headers::DeclaredHeaders;
 
 use crate::error::{ApiError, ApiErrorKind, Error, Result, request_id};
 use crate::rate_limit::RateLimits;
@@ -28,6 +29,7 @@ pub struct EventStream<T> {
     events: Pin<Box<dyn Stream<Item = Result<T>> + Send>>,
     rate_limits: RateLimits,
     request_id: Option<String>,
+    headers: HeaderMap,
 }
 
 impl<T> fmt::Debug for EventStream<T> {
@@ -100,6 +102,7 @@ impl<T: DeserializeOwned + Send + 'static> EventStream<T> {
     ) -> Self {
         let rate_limits = RateLimits::from_headers(&headers);
         let request_id = request_id(&headers);
+        let kept = headers.clone();
         let events = Events::<_, T, _> {
             source: Some(Box::pin(chunks)),
             parser: Parser::default(),
@@ -108,7 +111,7 @@ impl<T: DeserializeOwned + Send + 'static> EventStream<T> {
             map,
             chunk: std::marker::PhantomData,
         };
-        EventStream { events: decoded_ahead(Box::pin(events)), rate_limits, request_id }
+        EventStream { events: decoded_ahead(Box::pin(events)), rate_limits, request_id, headers: kept }
     }
 }
 
@@ -213,6 +216,17 @@ fn decode_event<T: DeserializeOwned>(
 }
 
 impl<T> EventStream<T> {
+    /// Every header of the answer, as sent.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The response headers the spec declares, typed (see
+    /// [`Response::declared_headers`](crate::Response::declared_headers)).
+    pub fn declared_headers(&self) -> DeclaredHeaders {
+        DeclaredHeaders::from_headers(&self.headers)
+    }
+
     /// The rate-limit headers of the answer.
     pub fn rate_limits(&self) -> &RateLimits {
         &self.rate_limits
@@ -239,6 +253,7 @@ pub struct BinaryStream {
     content_length: Option<u64>,
     rate_limits: RateLimits,
     request_id: Option<String>,
+    headers: HeaderMap,
 }
 
 impl fmt::Debug for BinaryStream {
@@ -252,13 +267,15 @@ impl fmt::Debug for BinaryStream {
 
 impl BinaryStream {
     /// The body of `response`, not yet read.
-    pub(crate) fn from_response(response: reqwest::Response) -> Self {
-        let headers = response.headers();
+    pub(crate) fn from_response(mut response: reqwest::Response) -> Self {
+        let content_length = response.content_length();
+        let headers = std::mem::take(response.headers_mut());
         BinaryStream {
             content_type: headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned),
-            content_length: response.content_length(),
-            rate_limits: RateLimits::from_headers(headers),
-            request_id: request_id(headers),
+            content_length,
+            rate_limits: RateLimits::from_headers(&headers),
+            request_id: request_id(&headers),
+            headers,
             body: Box::pin(response.bytes_stream().map_err(Error::from_reqwest)),
         }
     }
@@ -271,6 +288,7 @@ impl BinaryStream {
             content_length: value.content_length(),
             rate_limits: RateLimits::from_headers(&headers),
             request_id: request_id(&headers),
+            headers,
             body: Box::pin(value.into_inner().into_inner().map_err(Error::from_reqwest)),
         }
     }
@@ -293,6 +311,17 @@ impl BinaryStream {
     /// The request id the server gave the call, if any.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+
+    /// Every header of the answer, as sent.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The response headers the spec declares, typed (see
+    /// [`Response::declared_headers`](crate::Response::declared_headers)).
+    pub fn declared_headers(&self) -> DeclaredHeaders {
+        DeclaredHeaders::from_headers(&self.headers)
     }
 
     /// The whole body in memory; for large bodies prefer [`write_to`](Self::write_to).

@@ -29,6 +29,8 @@ use venice_api_gen::types::{
     ResponseFormat, RetrieveVideoResponse, RetrieveVideoResponseStatus,
 };
 
+use venice_api_gen::operations;
+
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::jobs::{self, Finished, JobStatus, checked_request, non_empty_model};
@@ -67,7 +69,7 @@ impl<'c> Video<'c> {
         R: TryInto<types::QuoteVideoRequest>,
         R::Error: std::fmt::Display,
     {
-        self.client.require_api_key("video().quote")?;
+        self.client.require_credentials("video().quote", &operations::QUOTE_VIDEO)?;
         let body: types::QuoteVideoRequest = checked_request(request)?;
         non_empty_model(&body.model)?;
         response::decode(self.client.raw().quote_video().body(body).send()).await
@@ -97,7 +99,7 @@ impl<'c> Video<'c> {
         R: TryInto<types::QueueVideoRequest>,
         R::Error: std::fmt::Display,
     {
-        self.client.require_api_key("video().queue")?;
+        self.client.require_credentials("video().queue", &operations::QUEUE_VIDEO)?;
         let body: types::QueueVideoRequest = checked_request(request)?;
         non_empty_model(&body.model)?;
         response::decode(self.client.raw().queue_video().body(body).send()).await
@@ -118,14 +120,14 @@ impl<'c> Video<'c> {
     /// # }
     /// ```
     pub async fn retrieve(&self, job: impl Into<Job>) -> Result<Retrieved<RetrieveVideoResponse>> {
-        self.client.require_api_key("video().retrieve")?;
+        self.client.require_credentials("video().retrieve", &operations::RETRIEVE_VIDEO)?;
         let job = job.into().checked()?;
         self.retrieve_once(&job, false).await
     }
 
     /// Deletes the finished video from Venice's storage; call it once the file is saved.
     pub async fn complete(&self, job: impl Into<Job>) -> Result<Response<CompleteVideoResponse>> {
-        self.client.require_api_key("video().complete")?;
+        self.client.require_credentials("video().complete", &operations::COMPLETE_VIDEO)?;
         let job = job.into().checked()?;
         let body = types::CompleteVideoRequest { model: job.model, queue_id: job.queue_id };
         response::decode(self.client.raw().complete_video().body(body).send()).await
@@ -169,7 +171,7 @@ impl<'c> Video<'c> {
     /// # }
     /// ```
     pub async fn wait_with(&self, job: impl Into<Job>, options: WaitOptions) -> Result<BinaryStream> {
-        self.client.require_api_key("video().wait")?;
+        self.client.require_credentials("video().wait", &operations::RETRIEVE_VIDEO)?;
         let job = job.into().checked()?;
         let started = Instant::now();
         let delete = options.deletes_media();
@@ -199,7 +201,7 @@ impl<'c> Video<'c> {
     /// # }
     /// ```
     pub async fn transcribe(&self, url: &str) -> Result<Response<CreateVideoTranscriptionResponse>> {
-        self.client.require_api_key("video().transcribe")?;
+        self.client.require_credentials("video().transcribe", &operations::CREATE_VIDEO_TRANSCRIPTION)?;
         let whole = self.transcription(url, None).await?;
         let transcript =
             serde_json::from_slice(whole.body()).map_err(|e| Error::decode(Some(whole.status()), e, whole.body()))?;
@@ -208,7 +210,7 @@ impl<'c> Video<'c> {
 
     /// The speech of the video at `url` (public) as plain text.
     pub async fn transcribe_text(&self, url: &str) -> Result<Response<String>> {
-        self.client.require_api_key("video().transcribe_text")?;
+        self.client.require_credentials("video().transcribe_text", &operations::CREATE_VIDEO_TRANSCRIPTION)?;
         let whole = self.transcription(url, Some(ResponseFormat::Text)).await?;
         Ok(whole.map(|text| String::from_utf8_lossy(&text).into_owned()))
     }
@@ -247,7 +249,7 @@ impl<'c> Video<'c> {
         let result = tokio::time::timeout(remaining, send).await.map_err(|_| Error::Timeout {
             source: "the download of the finished video did not begin before the wait's deadline".into(),
         })?;
-        let answer = response::checked(result, "download_video").await?;
+        let answer = response::checked(result.map_err(crate::transport::SendError::Http), "download_video").await?;
         Ok(BinaryStream::from_response(answer))
     }
 }

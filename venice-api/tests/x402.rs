@@ -20,7 +20,7 @@ use sha3::{Digest as _, Keccak256};
 use venice_api::web3::{
     Address, LocalSigner, SignFuture, Signature, SignerError, SiweMessage, TypedData, WalletSigner,
 };
-use venice_api::x402::{PaymentError, TransactionsPage, Usdc};
+use venice_api::x402::{AutoTopUp, PaymentError, TransactionsPage, Usdc};
 use venice_api::{ApiErrorKind, Client, Error};
 use wiremock::matchers::{body_json, header_exists, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -684,4 +684,112 @@ impl WalletSigner for ClaimsAnother {
     fn sign_typed_data<'a>(&'a self, data: &'a TypedData) -> SignFuture<'a> {
         self.signs.sign_typed_data(data)
     }
+}
+
+// --- automatic top-ups ------------------------------------------------------------------
+
+/// A chat completion answered 402 (the wallet's credit is spent) until the wallet has topped
+/// up, then the completion; the top-up as `top_up_server` plays it, with the payment checked.
+#[cfg(feature = "chat")]
+async fn paid_chat_server() -> MockServer {
+    let server = top_up_server(
+        vec![solana_option(), base_option()],
+        Some(Expected { payer: WALLET_ADDRESS, value: 5_000_000 }),
+        settles(),
+    )
+    .await;
+    let topped_up = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&topped_up);
+    Mock::given(method("POST"))
+        .and(path("/api/v1/chat/completions"))
+        .respond_with(move |_: &Request| {
+            let settled = seen.load(Ordering::SeqCst);
+            if settled == 0 { payment_required(vec![base_option()]) } else { ok_fixture("createChatCompletion") }
+        })
+        .mount(&server)
+        .await;
+    // Count settled payments: a top-up request carrying a payment.
+    Mock::given(method("POST"))
+        .and(path("/api/v1/x402/top-up"))
+        .and(header_exists("payment-signature"))
+        .respond_with(move |request: &Request| {
+            if check_payment(request, &Expected { payer: WALLET_ADDRESS, value: 5_000_000 }).is_ok() {
+                topped_up.fetch_add(1, Ordering::SeqCst);
+            }
+            settles()
+        })
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[cfg(feature = "chat")]
+fn auto_client(server: &MockServer, budget: Usdc) -> Client {
+    wallet_client_with(server, |builder| builder.auto_top_up(AutoTopUp::new(Usdc::dollars(5), budget)))
+}
+
+#[cfg(feature = "chat")]
+#[tokio::test]
+async fn a_paid_call_without_credit_tops_up_within_the_budget_and_goes_again() {
+    let server = paid_chat_server().await;
+    let client = auto_client(&server, Usdc::dollars(20));
+
+    let answer = client.chat().create(venice_api::chat::ChatRequest::new("m").user("Hi")).await.unwrap();
+
+    assert_eq!(answer.status(), 200);
+    let paths: Vec<String> = received(&server).await.iter().map(|r| r.url.path().to_owned()).collect();
+    assert_eq!(
+        paths,
+        ["/api/v1/chat/completions", "/api/v1/x402/top-up", "/api/v1/x402/top-up", "/api/v1/chat/completions"]
+    );
+    assert_eq!(client.balance_remaining(), Some(14.23));
+}
+
+#[cfg(feature = "chat")]
+#[tokio::test]
+async fn past_the_budget_a_paid_call_fails_with_a_typed_error_and_buys_nothing() {
+    let server = paid_chat_server().await;
+    let client = auto_client(&server, Usdc::dollars(5));
+    // The first top-up spends the whole budget; the server then finds the credit spent again.
+    client.chat().create(venice_api::chat::ChatRequest::new("m").user("Hi")).await.unwrap();
+    server.reset().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/chat/completions"))
+        .respond_with(payment_required(vec![base_option()]))
+        .mount(&server)
+        .await;
+
+    let error = client.chat().create(venice_api::chat::ChatRequest::new("m").user("Hi")).await.unwrap_err();
+
+    assert!(
+        matches!(error, Error::Payment(PaymentError::BudgetExhausted { budget, spent }) if budget == Usdc::dollars(5) && spent == Usdc::dollars(5)),
+        "{error:?}"
+    );
+    let paths: Vec<String> = received(&server).await.iter().map(|r| r.url.path().to_owned()).collect();
+    assert_eq!(paths, ["/api/v1/chat/completions"], "no top-up was asked for");
+}
+
+#[cfg(feature = "chat")]
+#[tokio::test]
+async fn without_a_policy_a_402_is_the_callers() {
+    let server = paid_chat_server().await;
+
+    let error =
+        wallet_client(&server).chat().create(venice_api::chat::ChatRequest::new("m").user("Hi")).await.unwrap_err();
+
+    assert_eq!(error.status(), Some(402));
+    assert!(error.payment_requirements().is_some());
+    assert_eq!(received(&server).await.len(), 1);
+}
+
+#[test]
+fn an_automatic_top_up_needs_a_wallet_and_an_amount_within_its_budget() {
+    let policy = AutoTopUp::new(Usdc::dollars(5), Usdc::dollars(10));
+    let keyed = Client::builder().api_key("k").auto_top_up(policy).build().unwrap_err();
+    assert!(matches!(&keyed, Error::Config(message) if message.contains("wallet")), "{keyed:?}");
+    let wallet = || LocalSigner::from_hex(WALLET_KEY).unwrap();
+    let over = Client::builder().wallet(wallet()).auto_top_up(AutoTopUp::new(Usdc::dollars(11), Usdc::dollars(10)));
+    assert!(matches!(over.build().unwrap_err(), Error::InvalidArgument { argument: "auto_top_up", .. }));
+    Client::builder().wallet(wallet()).auto_top_up(policy).build().unwrap();
 }

@@ -35,6 +35,8 @@ use serde_json::{Map, Value};
 pub use attestation::{Attestation, EnclaveKey};
 pub use session::E2eeSession;
 
+use venice_api_gen::operations;
+
 use crate::client::Client;
 use crate::error::{Result, non_empty};
 use crate::response::{self, Response};
@@ -64,7 +66,7 @@ impl<'c> Tee<'c> {
     /// # }
     /// ```
     pub async fn attest(&self, model: &str) -> Result<Response<Attestation>> {
-        self.client.require_api_key("tee().attest")?;
+        self.client.require_credentials("tee().attest", &operations::GET_TEE_ATTESTATION)?;
         let model = non_empty("model", model)?;
         let mut nonce = [0u8; NONCE_BYTES];
         OsRng.fill_bytes(&mut nonce);
@@ -79,7 +81,7 @@ impl<'c> Tee<'c> {
     /// completion or of its chunks), written by `model`. Check it against the model's
     /// [`signing_address`](Attestation::signing_address).
     pub async fn signature(&self, model: &str, completion_id: &str) -> Result<Response<TeeSignature>> {
-        self.client.require_api_key("tee().signature")?;
+        self.client.require_credentials("tee().signature", &operations::GET_TEE_SIGNATURE)?;
         let model = non_empty("model", model)?;
         let completion_id = non_empty("completion_id", completion_id)?;
         let answer =

@@ -12,6 +12,8 @@ use serde_json::Value;
 use super::cipher::{self, Opener};
 use super::{Attestation, TeeError};
 use crate::chat::{self, ChatChunk, ChatRequest, ChatStream};
+use venice_api_gen::operations;
+
 use crate::client::Client;
 use crate::error::{Error, Result, non_empty};
 use crate::stream::EventStream;
@@ -69,7 +71,7 @@ pub struct E2eeSession {
 
 impl E2eeSession {
     pub(crate) async fn start(client: &Client, model: &str) -> Result<Self> {
-        client.require_api_key("chat().e2ee")?;
+        client.require_credentials("chat().e2ee", &operations::GET_TEE_ATTESTATION)?;
         let model = non_empty("model", model)?;
         let listed = client.models().list().await?;
         let entry = listed.data.iter().find(|entry| entry.id == model);
@@ -125,7 +127,7 @@ impl E2eeSession {
     /// characters are decrypted; other text comes as sent, as the protocol has it. A chunk that
     /// does not decrypt ends the stream with [`TeeError::Decrypt`].
     pub async fn create_stream(&self, request: ChatRequest) -> Result<ChatStream> {
-        self.client.require_api_key("chat().e2ee().create_stream")?;
+        self.client.require_credentials("chat().e2ee().create_stream", &operations::CREATE_CHAT_COMPLETION)?;
         let body = request.into_streamed_body()?;
         if body.model != self.model() {
             return Err(Error::invalid(

@@ -30,16 +30,16 @@
 //! sign-in made elsewhere: `client.call(|raw| raw.get_x402_balance().wallet_address(..)
 //! .sign_in_with_x(..).send())`.
 
+mod auto_top_up;
 mod payment;
 mod usdc;
 
-use std::future::Future;
-
-use progenitor_client::{Error as GeneratedError, ResponseValue};
-use reqwest::header::{HeaderMap, HeaderName};
+use reqwest::header::HeaderName;
 use serde_json::Map;
 use venice_api_gen::types::{GetX402BalanceResponse, GetX402TransactionsResponse, TopUpX402BalanceResponseData};
 
+pub use auto_top_up::AutoTopUp;
+pub(crate) use auto_top_up::AutoTopUpState;
 pub use payment::{PaymentError, PaymentReceipt};
 pub use usdc::{ParseUsdcError, Usdc};
 
@@ -85,9 +85,9 @@ impl<'c> X402<'c> {
             .get_x402_balance()
             .wallet_address(wallet_address.as_str())
             .sign_in_with_x(sign_in.expose_header_value());
-        let balance = self.client.wallet_balance();
-        let answer = decode_reading(call.send(), |headers| balance.record_header(headers)).await?;
-        balance.record(answer.data.balance_usd);
+        // The transport keeps any `X-Balance-Remaining`; the body's figure is the newest.
+        let answer = response::decode(call.send()).await?;
+        self.client.wallet_balance().record(answer.data.balance_usd);
         Ok(answer)
     }
 
@@ -113,9 +113,8 @@ impl<'c> X402<'c> {
         if let Some(offset) = page.offset {
             call = call.offset(offset);
         }
-        let balance = self.client.wallet_balance();
-        let answer = decode_reading(call.send(), |headers| balance.record_header(headers)).await?;
-        balance.record(answer.data.current_balance);
+        let answer = response::decode(call.send()).await?;
+        self.client.wallet_balance().record(answer.data.current_balance);
         Ok(answer)
     }
 
@@ -183,32 +182,11 @@ impl<'c> X402<'c> {
         let header = payment::payment_header(&requirements, option, &authorization, &signature);
 
         let call = self.client.raw().top_up_x402_balance().payment_signature(header.as_str()).body(Map::new());
-        let balance = self.client.wallet_balance();
-        let mut receipt = None;
-        let answer = decode_reading(call.send(), |headers| {
-            balance.record_header(headers);
-            receipt = headers.get(PAYMENT_RESPONSE).and_then(|value| PaymentReceipt::decode(value.as_bytes()));
-        })
-        .await?;
-        balance.record(answer.data.new_balance);
+        let answer = response::decode(call.send()).await?;
+        let receipt = answer.headers().get(PAYMENT_RESPONSE).and_then(|value| PaymentReceipt::decode(value.as_bytes()));
+        self.client.wallet_balance().record(answer.data.new_balance);
         Ok(answer.map(|body| TopUp { data: body.data, receipt }))
     }
-}
-
-/// Awaits a generated call and decodes it as `response::decode` does, handing the headers of
-/// a successful answer to `read` first.
-fn decode_reading<T, E, F>(call: F, read: impl FnOnce(&HeaderMap)) -> impl Future<Output = Result<Response<T>>>
-where
-    F: Future<Output = std::result::Result<ResponseValue<T>, GeneratedError<E>>>,
-    E: serde::Serialize,
-{
-    response::decode(async move {
-        let result = call.await;
-        if let Ok(value) = &result {
-            read(value.headers());
-        }
-        result
-    })
 }
 
 /// Which page of [`X402::transactions`] to fetch; Venice's defaults (50 from the newest)

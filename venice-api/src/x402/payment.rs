@@ -34,6 +34,15 @@ pub enum PaymentError {
         /// The least the offer accepts.
         minimum: Usdc,
     },
+    /// An automatic top-up would go past the budget the client was given
+    /// ([`AutoTopUp`](super::AutoTopUp)); nothing was bought.
+    #[error("x402: the automatic top-up budget of {budget} USDC is spent ({spent} USDC so far)")]
+    BudgetExhausted {
+        /// The budget of all automatic top-ups together.
+        budget: Usdc,
+        /// What they have bought so far.
+        spent: Usdc,
+    },
 }
 
 fn offered_list(offered: &[String]) -> String {
