@@ -250,6 +250,39 @@ fn every_answer_decodes_with_every_enum_value_unknown() {
     every_answer_decodes("unknown enum values", |id| departed(id, Departure::UnknownEnumValues));
 }
 
+/// How many times the string `text` is a value in `value`.
+fn occurrences(value: &Value, text: &str) -> usize {
+    match value {
+        Value::String(s) => usize::from(s == text),
+        Value::Array(items) => items.iter().map(|item| occurrences(item, text)).sum(),
+        Value::Object(object) => object.values().map(|member| occurrences(member, text)).sum(),
+        _ => 0,
+    }
+}
+
+#[test]
+fn every_unknown_enum_value_is_written_back_as_sent() {
+    let mut failures = Vec::new();
+    let mut values = 0;
+    for operation_id in OPERATIONS_WITH_JSON_ANSWERS {
+        let answer = departed(operation_id, Departure::UnknownEnumValues);
+        let sent = occurrences(&answer, UNKNOWN_VALUE);
+        values += sent;
+        let body = serde_json::to_vec(&answer).unwrap();
+        match decode_and_encode(operation_id, &body) {
+            Some(Ok(written)) if occurrences(&written, UNKNOWN_VALUE) == sent => {}
+            Some(Ok(written)) => failures.push(format!(
+                "{operation_id}: {sent} unknown values sent, {} written back",
+                occurrences(&written, UNKNOWN_VALUE)
+            )),
+            Some(Err(error)) => failures.push(format!("{operation_id}: {error}")),
+            None => failures.push(format!("{operation_id}: not in the answer table")),
+        }
+    }
+    assert!(values > 0, "the departure replaced no enum value");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn every_answer_decodes_with_every_optional_member_removed() {
     every_answer_decodes("optional members removed", |id| departed(id, Departure::OptionalMembersRemoved));

@@ -55,6 +55,8 @@ pub enum Capability {
     ReasoningEffort,
     /// Web search (`supportsWebSearch`).
     WebSearch,
+    /// End-to-end encryption (`supportsE2EE`), asked for with `venice_parameters.enable_e2ee`.
+    E2ee,
 }
 
 impl Capability {
@@ -69,6 +71,7 @@ impl Capability {
             Capability::Reasoning => capabilities.supports_reasoning,
             Capability::ReasoningEffort => capabilities.supports_reasoning_effort,
             Capability::WebSearch => capabilities.supports_web_search,
+            Capability::E2ee => capabilities.supports_e2ee,
         }
     }
 }
@@ -84,6 +87,7 @@ impl fmt::Display for Capability {
             Capability::Reasoning => "reasoning",
             Capability::ReasoningEffort => "a reasoning effort",
             Capability::WebSearch => "web search",
+            Capability::E2ee => "end-to-end encryption",
         })
     }
 }
@@ -131,6 +135,9 @@ pub fn required_capabilities(request: &ChatRequest) -> Vec<Capability> {
         )
     ) {
         needed.push(Capability::WebSearch);
+    }
+    if body.venice_parameters.as_ref().and_then(|parameters| parameters.enable_e2ee) == Some(true) {
+        needed.push(Capability::E2ee);
     }
     needed
 }
@@ -222,6 +229,15 @@ mod tests {
         assert!(error.contains("`plain` does not support tools"), "{error}");
         assert!(check_against(&catalog(), &tool_request("tooled")).is_ok());
         assert!(check_against(&catalog(), &tool_request("image-only")).is_err());
+    }
+
+    #[test]
+    fn asking_for_end_to_end_encryption_needs_a_model_that_offers_it() {
+        let parameters = crate::venice_parameters::VeniceParameters::new().e2ee(true);
+        let request = ChatRequest::new("plain").user("hi").venice_parameters(parameters);
+        assert_eq!(required_capabilities(&request), [Capability::E2ee]);
+        let error = check_against(&catalog(), &request).unwrap_err().to_string();
+        assert!(error.contains("end-to-end encryption"), "{error}");
     }
 
     #[test]

@@ -181,6 +181,24 @@ impl ResponseRequest {
         self.tool(types::ToolDefinition { subtype_0: Some(function), ..Default::default() })
     }
 
+    /// Offers the model a function whose arguments are an `A`, described by the JSON Schema of
+    /// `A` (made for strict mode, as [`structured`](crate::structured) does for answers): no
+    /// hand-written schema. Read the arguments back with `serde_json::from_str::<A>`.
+    ///
+    /// ```
+    /// #[derive(schemars::JsonSchema, serde::Deserialize)]
+    /// struct City {
+    ///     /// The city's name.
+    ///     name: String,
+    /// }
+    ///
+    /// let request = venice_api::responses::ResponseRequest::new("venice-uncensored", "Weather in Lisbon?")
+    ///     .function_of::<City>("get_weather", "Current weather of a city");
+    /// ```
+    pub fn function_of<A: schemars::JsonSchema>(self, name: impl Into<String>, description: impl Into<String>) -> Self {
+        self.function(name, description, Value::Object(crate::structured::strict_schema::<A>()))
+    }
+
     /// Offers the model a tool the generated type describes.
     pub fn tool(mut self, tool: types::ToolDefinition) -> Self {
         self.body.tools.push(tool);
@@ -331,6 +349,22 @@ mod tests {
 
     fn refused(request: ResponseRequest) -> &'static str {
         crate::error::refused(request.into_body())
+    }
+
+    #[test]
+    fn a_typed_function_is_offered_with_the_strict_schema_of_its_arguments() {
+        #[derive(schemars::JsonSchema)]
+        #[allow(dead_code, reason = "only its schema is used")]
+        struct City {
+            name: String,
+            days: Option<u8>,
+        }
+        let request = ResponseRequest::new("m", "hi").function_of::<City>("get_weather", "Weather of a city");
+        let sent = serde_json::to_value(&request.body).unwrap();
+        let parameters = &sent["tools"][0]["function"]["parameters"];
+        assert_eq!(sent["tools"][0]["function"]["name"], "get_weather");
+        assert_eq!(parameters["additionalProperties"], false);
+        assert_eq!(parameters["required"], serde_json::json!(["days", "name"]), "every property required, options too");
     }
 
     #[test]
