@@ -63,7 +63,6 @@ pub use eip712::{Eip712Domain, TransferWithAuthorization, TypedData, TypedMessag
 pub use local::LocalSigner;
 #[cfg(feature = "api-keys")]
 pub use mint::MintWithWallet;
-#[cfg(feature = "x402")]
 pub(crate) use random::random_bytes;
 pub use signature::{ParseSignatureError, Signature};
 pub use signer::{SignFuture, SignerError, WalletSigner};
