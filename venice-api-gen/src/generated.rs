@@ -1868,21 +1868,6 @@ When left out, the server uses `"off"`.*/
             value.parse()
         }
     }
-    ///`CodeInterpreterTool`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg(feature = "responses")]
-    pub struct CodeInterpreterTool {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub container: ::std::option::Option<CodeInterpreterToolContainer>,
-        #[serde(rename = "type")]
-        pub type_: CodeInterpreterToolType,
-    }
-    #[cfg(feature = "responses")]
-    impl CodeInterpreterTool {
-        pub fn builder() -> builder::CodeInterpreterTool {
-            Default::default()
-        }
-    }
     ///`CodeInterpreterToolContainer`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg(feature = "responses")]
@@ -2110,28 +2095,6 @@ When left out, the server uses `"off"`.*/
     #[cfg(feature = "video")]
     impl CompleteVideoResponse {
         pub fn builder() -> builder::CompleteVideoResponse {
-            Default::default()
-        }
-    }
-    ///`ComputerUseTool`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg(feature = "responses")]
-    pub struct ComputerUseTool {
-        ///Screen height in pixels.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub display_height: ::std::option::Option<i64>,
-        ///Screen width in pixels.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub display_width: ::std::option::Option<i64>,
-        ///Kind of computer environment.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub environment: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type")]
-        pub type_: ComputerUseToolType,
-    }
-    #[cfg(feature = "responses")]
-    impl ComputerUseTool {
-        pub fn builder() -> builder::ComputerUseTool {
             Default::default()
         }
     }
@@ -6185,27 +6148,6 @@ When left out, the server uses `"firered-image-edit"`.*/
             Default::default()
         }
     }
-    ///`FileSearchTool`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg(feature = "responses")]
-    pub struct FileSearchTool {
-        ///Most results to return.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub max_num_results: ::std::option::Option<i64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub ranking_options: ::std::option::Option<FileSearchToolRankingOptions>,
-        #[serde(rename = "type")]
-        pub type_: FileSearchToolType,
-        ///Vector stores to search.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub vector_store_ids: ::std::vec::Vec<::std::string::String>,
-    }
-    #[cfg(feature = "responses")]
-    impl FileSearchTool {
-        pub fn builder() -> builder::FileSearchTool {
-            Default::default()
-        }
-    }
     ///How results are ranked.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg(feature = "responses")]
@@ -6658,20 +6600,6 @@ When left out, the server uses `"firered-image-edit"`.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///`FunctionTool`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg(feature = "responses")]
-    pub struct FunctionTool {
-        pub function: FunctionToolFunction,
-        #[serde(rename = "type")]
-        pub type_: FunctionToolType,
-    }
-    #[cfg(feature = "responses")]
-    impl FunctionTool {
-        pub fn builder() -> builder::FunctionTool {
-            Default::default()
         }
     }
     ///The function.
@@ -7161,19 +7089,6 @@ When left out, the server uses `1024`.*/
     #[cfg(feature = "models")]
     impl Generation {
         pub fn builder() -> builder::Generation {
-            Default::default()
-        }
-    }
-    ///`GenericTool`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg(feature = "responses")]
-    pub struct GenericTool {
-        #[serde(rename = "type")]
-        pub type_: ::std::string::String,
-    }
-    #[cfg(feature = "responses")]
-    impl GenericTool {
-        pub fn builder() -> builder::GenericTool {
             Default::default()
         }
     }
@@ -16377,210 +16292,25 @@ When left out, the server uses `true`.*/
         },
     }
     ///Which tool the model must, may or must not call.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[cfg(feature = "responses")]
-    pub struct ResponsesRequestToolChoice {
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_0: ::std::option::Option<ResponsesRequestToolChoiceSubtype0>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_1: ::std::option::Option<ResponsesRequestToolChoiceSubtype1>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_2: ::std::option::Option<ResponsesRequestToolChoiceSubtype2>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_3: ::std::option::Option<ResponsesRequestToolChoiceSubtype3>,
-    }
-    #[cfg(feature = "responses")]
-    impl ResponsesRequestToolChoice {
-        pub fn builder() -> builder::ResponsesRequestToolChoice {
-            Default::default()
-        }
-    }
-    ///`ResponsesRequestToolChoiceSubtype0`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[cfg(feature = "responses")]
-    pub enum ResponsesRequestToolChoiceSubtype0 {
-        #[serde(rename = "auto")]
-        Auto,
-    }
-    #[cfg(feature = "responses")]
-    impl ::std::fmt::Display for ResponsesRequestToolChoiceSubtype0 {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Auto => f.write_str("auto"),
-            }
-        }
-    }
-    #[cfg(feature = "responses")]
-    impl ::std::str::FromStr for ResponsesRequestToolChoiceSubtype0 {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    #[cfg(feature = "responses")]
-    impl ::std::convert::TryFrom<&str> for ResponsesRequestToolChoiceSubtype0 {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    #[cfg(feature = "responses")]
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ResponsesRequestToolChoiceSubtype0 {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`ResponsesRequestToolChoiceSubtype1`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[cfg(feature = "responses")]
-    pub enum ResponsesRequestToolChoiceSubtype1 {
-        #[serde(rename = "none")]
-        None,
-    }
-    #[cfg(feature = "responses")]
-    impl ::std::fmt::Display for ResponsesRequestToolChoiceSubtype1 {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::None => f.write_str("none"),
-            }
-        }
-    }
-    #[cfg(feature = "responses")]
-    impl ::std::str::FromStr for ResponsesRequestToolChoiceSubtype1 {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "none" => Ok(Self::None),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    #[cfg(feature = "responses")]
-    impl ::std::convert::TryFrom<&str> for ResponsesRequestToolChoiceSubtype1 {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    #[cfg(feature = "responses")]
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ResponsesRequestToolChoiceSubtype1 {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`ResponsesRequestToolChoiceSubtype2`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[cfg(feature = "responses")]
-    pub enum ResponsesRequestToolChoiceSubtype2 {
-        #[serde(rename = "required")]
-        Required,
-    }
-    #[cfg(feature = "responses")]
-    impl ::std::fmt::Display for ResponsesRequestToolChoiceSubtype2 {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Required => f.write_str("required"),
-            }
-        }
-    }
-    #[cfg(feature = "responses")]
-    impl ::std::str::FromStr for ResponsesRequestToolChoiceSubtype2 {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "required" => Ok(Self::Required),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    #[cfg(feature = "responses")]
-    impl ::std::convert::TryFrom<&str> for ResponsesRequestToolChoiceSubtype2 {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    #[cfg(feature = "responses")]
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ResponsesRequestToolChoiceSubtype2 {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`ResponsesRequestToolChoiceSubtype3`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
     #[cfg(feature = "responses")]
-    pub struct ResponsesRequestToolChoiceSubtype3 {
-        pub function: Function,
-        #[serde(rename = "type")]
-        pub type_: ResponsesRequestToolChoiceSubtype3Type,
+    pub enum ResponsesRequestToolChoice {
+        String(ResponsesRequestToolChoiceString),
+        Object {
+            function: Function,
+            #[serde(rename = "type")]
+            type_: ResponsesRequestToolChoiceObjectType,
+        },
     }
     #[cfg(feature = "responses")]
-    impl ResponsesRequestToolChoiceSubtype3 {
-        pub fn builder() -> builder::ResponsesRequestToolChoiceSubtype3 {
-            Default::default()
+    impl ::std::convert::From<ResponsesRequestToolChoiceString>
+    for ResponsesRequestToolChoice {
+        fn from(value: ResponsesRequestToolChoiceString) -> Self {
+            Self::String(value)
         }
     }
-    ///`ResponsesRequestToolChoiceSubtype3Type`
+    ///`ResponsesRequestToolChoiceObjectType`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -16594,12 +16324,12 @@ When left out, the server uses `true`.*/
         PartialOrd
     )]
     #[cfg(feature = "responses")]
-    pub enum ResponsesRequestToolChoiceSubtype3Type {
+    pub enum ResponsesRequestToolChoiceObjectType {
         #[serde(rename = "function")]
         Function,
     }
     #[cfg(feature = "responses")]
-    impl ::std::fmt::Display for ResponsesRequestToolChoiceSubtype3Type {
+    impl ::std::fmt::Display for ResponsesRequestToolChoiceObjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Function => f.write_str("function"),
@@ -16607,7 +16337,7 @@ When left out, the server uses `true`.*/
         }
     }
     #[cfg(feature = "responses")]
-    impl ::std::str::FromStr for ResponsesRequestToolChoiceSubtype3Type {
+    impl ::std::str::FromStr for ResponsesRequestToolChoiceObjectType {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -16619,7 +16349,7 @@ When left out, the server uses `true`.*/
         }
     }
     #[cfg(feature = "responses")]
-    impl ::std::convert::TryFrom<&str> for ResponsesRequestToolChoiceSubtype3Type {
+    impl ::std::convert::TryFrom<&str> for ResponsesRequestToolChoiceObjectType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -16629,7 +16359,72 @@ When left out, the server uses `true`.*/
     }
     #[cfg(feature = "responses")]
     impl ::std::convert::TryFrom<::std::string::String>
-    for ResponsesRequestToolChoiceSubtype3Type {
+    for ResponsesRequestToolChoiceObjectType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`ResponsesRequestToolChoiceString`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg(feature = "responses")]
+    pub enum ResponsesRequestToolChoiceString {
+        #[serde(rename = "auto")]
+        Auto,
+        #[serde(rename = "none")]
+        None,
+        #[serde(rename = "required")]
+        Required,
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::fmt::Display for ResponsesRequestToolChoiceString {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Auto => f.write_str("auto"),
+                Self::None => f.write_str("none"),
+                Self::Required => f.write_str("required"),
+            }
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::str::FromStr for ResponsesRequestToolChoiceString {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "auto" => Ok(Self::Auto),
+                "none" => Ok(Self::None),
+                "required" => Ok(Self::Required),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::TryFrom<&str> for ResponsesRequestToolChoiceString {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ResponsesRequestToolChoiceString {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -18738,29 +18533,78 @@ When left out, the server uses `false`.*/
         }
     }
     ///`ToolDefinition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
     #[cfg(feature = "responses")]
-    pub struct ToolDefinition {
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_0: ::std::option::Option<FunctionTool>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_1: ::std::option::Option<WebSearchTool>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_2: ::std::option::Option<XSearchTool>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_3: ::std::option::Option<CodeInterpreterTool>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_4: ::std::option::Option<FileSearchTool>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_5: ::std::option::Option<ComputerUseTool>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_6: ::std::option::Option<GenericTool>,
-    }
-    #[cfg(feature = "responses")]
-    impl ToolDefinition {
-        pub fn builder() -> builder::ToolDefinition {
-            Default::default()
-        }
+    pub enum ToolDefinition {
+        FunctionTool {
+            function: FunctionToolFunction,
+            #[serde(rename = "type")]
+            type_: FunctionToolType,
+        },
+        WebSearchTool {
+            ///How much search context to use.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            search_context_size: ::std::option::Option<WebSearchToolSearchContextSize>,
+            #[serde(rename = "type")]
+            type_: WebSearchToolType,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            user_location: ::std::option::Option<WebSearchToolUserLocation>,
+        },
+        XSearchTool {
+            ///Search only posts of these X handles.
+            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+            allowed_x_handles: ::std::vec::Vec<::std::string::String>,
+            ///Let search read images.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            enable_image_understanding: ::std::option::Option<bool>,
+            ///Let search read videos.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            enable_video_understanding: ::std::option::Option<bool>,
+            ///Leave out posts of these X handles.
+            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+            excluded_x_handles: ::std::vec::Vec<::std::string::String>,
+            ///Search from this date.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            from_date: ::std::option::Option<::std::string::String>,
+            ///Search up to this date.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            to_date: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "type")]
+            type_: XSearchToolType,
+        },
+        CodeInterpreterTool {
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            container: ::std::option::Option<CodeInterpreterToolContainer>,
+            #[serde(rename = "type")]
+            type_: CodeInterpreterToolType,
+        },
+        FileSearchTool {
+            ///Most results to return.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            max_num_results: ::std::option::Option<i64>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            ranking_options: ::std::option::Option<FileSearchToolRankingOptions>,
+            #[serde(rename = "type")]
+            type_: FileSearchToolType,
+            ///Vector stores to search.
+            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+            vector_store_ids: ::std::vec::Vec<::std::string::String>,
+        },
+        ComputerUseTool {
+            ///Screen height in pixels.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            display_height: ::std::option::Option<i64>,
+            ///Screen width in pixels.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            display_width: ::std::option::Option<i64>,
+            ///Kind of computer environment.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            environment: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "type")]
+            type_: ComputerUseToolType,
+        },
+        GenericTool { #[serde(rename = "type")] type_: ::std::string::String },
     }
     ///`TopUpX402BalanceError`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -19925,24 +19769,6 @@ When left out, the server uses `10`.*/
     #[cfg(feature = "augment")]
     impl WebSearchResponseResultsItem {
         pub fn builder() -> builder::WebSearchResponseResultsItem {
-            Default::default()
-        }
-    }
-    ///`WebSearchTool`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg(feature = "responses")]
-    pub struct WebSearchTool {
-        ///How much search context to use.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub search_context_size: ::std::option::Option<WebSearchToolSearchContextSize>,
-        #[serde(rename = "type")]
-        pub type_: WebSearchToolType,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_location: ::std::option::Option<WebSearchToolUserLocation>,
-    }
-    #[cfg(feature = "responses")]
-    impl WebSearchTool {
-        pub fn builder() -> builder::WebSearchTool {
             Default::default()
         }
     }
@@ -21129,37 +20955,6 @@ When left out, the server uses `10`.*/
     )]
     impl X402InferencePaymentRequiredCodeTopUpInstructions {
         pub fn builder() -> builder::X402InferencePaymentRequiredCodeTopUpInstructions {
-            Default::default()
-        }
-    }
-    ///`XSearchTool`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[cfg(feature = "responses")]
-    pub struct XSearchTool {
-        ///Search only posts of these X handles.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub allowed_x_handles: ::std::vec::Vec<::std::string::String>,
-        ///Let search read images.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub enable_image_understanding: ::std::option::Option<bool>,
-        ///Let search read videos.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub enable_video_understanding: ::std::option::Option<bool>,
-        ///Leave out posts of these X handles.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub excluded_x_handles: ::std::vec::Vec<::std::string::String>,
-        ///Search from this date.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub from_date: ::std::option::Option<::std::string::String>,
-        ///Search up to this date.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub to_date: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type")]
-        pub type_: XSearchToolType,
-    }
-    #[cfg(feature = "responses")]
-    impl XSearchTool {
-        pub fn builder() -> builder::XSearchTool {
             Default::default()
         }
     }
@@ -24527,78 +24322,6 @@ When left out, the server uses `10`.*/
         }
         #[derive(Clone, Debug)]
         #[cfg(feature = "responses")]
-        pub struct CodeInterpreterTool {
-            container: ::std::result::Result<
-                ::std::option::Option<super::CodeInterpreterToolContainer>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                super::CodeInterpreterToolType,
-                ::std::string::String,
-            >,
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::default::Default for CodeInterpreterTool {
-            fn default() -> Self {
-                Self {
-                    container: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl CodeInterpreterTool {
-            pub fn container<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CodeInterpreterToolContainer>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.container = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for container: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::CodeInterpreterToolType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::TryFrom<CodeInterpreterTool>
-        for super::CodeInterpreterTool {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CodeInterpreterTool,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    container: value.container?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::From<super::CodeInterpreterTool> for CodeInterpreterTool {
-            fn from(value: super::CodeInterpreterTool) -> Self {
-                Self {
-                    container: Ok(value.container),
-                    type_: Ok(value.type_),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        #[cfg(feature = "responses")]
         pub struct CodeInterpreterToolContainer {
             image: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -24867,115 +24590,6 @@ When left out, the server uses `10`.*/
         for CompleteVideoResponse {
             fn from(value: super::CompleteVideoResponse) -> Self {
                 Self { success: Ok(value.success) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        #[cfg(feature = "responses")]
-        pub struct ComputerUseTool {
-            display_height: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            display_width: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            environment: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                super::ComputerUseToolType,
-                ::std::string::String,
-            >,
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::default::Default for ComputerUseTool {
-            fn default() -> Self {
-                Self {
-                    display_height: Ok(Default::default()),
-                    display_width: Ok(Default::default()),
-                    environment: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ComputerUseTool {
-            pub fn display_height<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.display_height = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for display_height: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn display_width<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.display_width = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for display_width: {e}")
-                    });
-                self
-            }
-            pub fn environment<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.environment = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for environment: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ComputerUseToolType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::TryFrom<ComputerUseTool> for super::ComputerUseTool {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ComputerUseTool,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    display_height: value.display_height?,
-                    display_width: value.display_width?,
-                    environment: value.environment?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::From<super::ComputerUseTool> for ComputerUseTool {
-            fn from(value: super::ComputerUseTool) -> Self {
-                Self {
-                    display_height: Ok(value.display_height),
-                    display_width: Ok(value.display_width),
-                    environment: Ok(value.environment),
-                    type_: Ok(value.type_),
-                }
             }
         }
         #[derive(Clone, Debug)]
@@ -29147,121 +28761,6 @@ When left out, the server uses `10`.*/
         }
         #[derive(Clone, Debug)]
         #[cfg(feature = "responses")]
-        pub struct FileSearchTool {
-            max_num_results: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            ranking_options: ::std::result::Result<
-                ::std::option::Option<super::FileSearchToolRankingOptions>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                super::FileSearchToolType,
-                ::std::string::String,
-            >,
-            vector_store_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::default::Default for FileSearchTool {
-            fn default() -> Self {
-                Self {
-                    max_num_results: Ok(Default::default()),
-                    ranking_options: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
-                    vector_store_ids: Ok(Default::default()),
-                }
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl FileSearchTool {
-            pub fn max_num_results<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.max_num_results = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_num_results: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn ranking_options<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::FileSearchToolRankingOptions>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.ranking_options = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for ranking_options: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::FileSearchToolType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-            pub fn vector_store_ids<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vector_store_ids = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for vector_store_ids: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::TryFrom<FileSearchTool> for super::FileSearchTool {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: FileSearchTool,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    max_num_results: value.max_num_results?,
-                    ranking_options: value.ranking_options?,
-                    type_: value.type_?,
-                    vector_store_ids: value.vector_store_ids?,
-                })
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::From<super::FileSearchTool> for FileSearchTool {
-            fn from(value: super::FileSearchTool) -> Self {
-                Self {
-                    max_num_results: Ok(value.max_num_results),
-                    ranking_options: Ok(value.ranking_options),
-                    type_: Ok(value.type_),
-                    vector_store_ids: Ok(value.vector_store_ids),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        #[cfg(feature = "responses")]
         pub struct FileSearchToolRankingOptions {
             ranker: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -29374,72 +28873,6 @@ When left out, the server uses `10`.*/
         impl ::std::convert::From<super::Function> for Function {
             fn from(value: super::Function) -> Self {
                 Self { name: Ok(value.name) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        #[cfg(feature = "responses")]
-        pub struct FunctionTool {
-            function: ::std::result::Result<
-                super::FunctionToolFunction,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<super::FunctionToolType, ::std::string::String>,
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::default::Default for FunctionTool {
-            fn default() -> Self {
-                Self {
-                    function: Err("no value supplied for function".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl FunctionTool {
-            pub fn function<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::FunctionToolFunction>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.function = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for function: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::FunctionToolType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::TryFrom<FunctionTool> for super::FunctionTool {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: FunctionTool,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    function: value.function?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::From<super::FunctionTool> for FunctionTool {
-            fn from(value: super::FunctionTool) -> Self {
-                Self {
-                    function: Ok(value.function),
-                    type_: Ok(value.type_),
-                }
             }
         }
         #[derive(Clone, Debug)]
@@ -30408,49 +29841,6 @@ When left out, the server uses `10`.*/
                     diem: Ok(value.diem),
                     usd: Ok(value.usd),
                 }
-            }
-        }
-        #[derive(Clone, Debug)]
-        #[cfg(feature = "responses")]
-        pub struct GenericTool {
-            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::default::Default for GenericTool {
-            fn default() -> Self {
-                Self {
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl GenericTool {
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::TryFrom<GenericTool> for super::GenericTool {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GenericTool,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { type_: value.type_? })
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::From<super::GenericTool> for GenericTool {
-            fn from(value: super::GenericTool) -> Self {
-                Self { type_: Ok(value.type_) }
             }
         }
         #[derive(Clone, Debug)]
@@ -42720,193 +42110,6 @@ When left out, the server uses `10`.*/
             }
         }
         #[derive(Clone, Debug)]
-        #[cfg(feature = "responses")]
-        pub struct ResponsesRequestToolChoice {
-            subtype_0: ::std::result::Result<
-                ::std::option::Option<super::ResponsesRequestToolChoiceSubtype0>,
-                ::std::string::String,
-            >,
-            subtype_1: ::std::result::Result<
-                ::std::option::Option<super::ResponsesRequestToolChoiceSubtype1>,
-                ::std::string::String,
-            >,
-            subtype_2: ::std::result::Result<
-                ::std::option::Option<super::ResponsesRequestToolChoiceSubtype2>,
-                ::std::string::String,
-            >,
-            subtype_3: ::std::result::Result<
-                ::std::option::Option<super::ResponsesRequestToolChoiceSubtype3>,
-                ::std::string::String,
-            >,
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::default::Default for ResponsesRequestToolChoice {
-            fn default() -> Self {
-                Self {
-                    subtype_0: Ok(Default::default()),
-                    subtype_1: Ok(Default::default()),
-                    subtype_2: Ok(Default::default()),
-                    subtype_3: Ok(Default::default()),
-                }
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ResponsesRequestToolChoice {
-            pub fn subtype_0<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ResponsesRequestToolChoiceSubtype0>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_0 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_0: {e}")
-                    });
-                self
-            }
-            pub fn subtype_1<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ResponsesRequestToolChoiceSubtype1>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_1 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_1: {e}")
-                    });
-                self
-            }
-            pub fn subtype_2<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ResponsesRequestToolChoiceSubtype2>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_2 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_2: {e}")
-                    });
-                self
-            }
-            pub fn subtype_3<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ResponsesRequestToolChoiceSubtype3>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_3 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_3: {e}")
-                    });
-                self
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::TryFrom<ResponsesRequestToolChoice>
-        for super::ResponsesRequestToolChoice {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ResponsesRequestToolChoice,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    subtype_0: value.subtype_0?,
-                    subtype_1: value.subtype_1?,
-                    subtype_2: value.subtype_2?,
-                    subtype_3: value.subtype_3?,
-                })
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::From<super::ResponsesRequestToolChoice>
-        for ResponsesRequestToolChoice {
-            fn from(value: super::ResponsesRequestToolChoice) -> Self {
-                Self {
-                    subtype_0: Ok(value.subtype_0),
-                    subtype_1: Ok(value.subtype_1),
-                    subtype_2: Ok(value.subtype_2),
-                    subtype_3: Ok(value.subtype_3),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        #[cfg(feature = "responses")]
-        pub struct ResponsesRequestToolChoiceSubtype3 {
-            function: ::std::result::Result<super::Function, ::std::string::String>,
-            type_: ::std::result::Result<
-                super::ResponsesRequestToolChoiceSubtype3Type,
-                ::std::string::String,
-            >,
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::default::Default for ResponsesRequestToolChoiceSubtype3 {
-            fn default() -> Self {
-                Self {
-                    function: Err("no value supplied for function".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ResponsesRequestToolChoiceSubtype3 {
-            pub fn function<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Function>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.function = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for function: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    super::ResponsesRequestToolChoiceSubtype3Type,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::TryFrom<ResponsesRequestToolChoiceSubtype3>
-        for super::ResponsesRequestToolChoiceSubtype3 {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ResponsesRequestToolChoiceSubtype3,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    function: value.function?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::From<super::ResponsesRequestToolChoiceSubtype3>
-        for ResponsesRequestToolChoiceSubtype3 {
-            fn from(value: super::ResponsesRequestToolChoiceSubtype3) -> Self {
-                Self {
-                    function: Ok(value.function),
-                    type_: Ok(value.type_),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         #[cfg(feature = "full")]
         pub struct ResponsesResponse {
             created_at: ::std::result::Result<i64, ::std::string::String>,
@@ -44692,174 +43895,6 @@ When left out, the server uses `10`.*/
                     name: Ok(value.name),
                     parameters: Ok(value.parameters),
                     strict: Ok(value.strict),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        #[cfg(feature = "responses")]
-        pub struct ToolDefinition {
-            subtype_0: ::std::result::Result<
-                ::std::option::Option<super::FunctionTool>,
-                ::std::string::String,
-            >,
-            subtype_1: ::std::result::Result<
-                ::std::option::Option<super::WebSearchTool>,
-                ::std::string::String,
-            >,
-            subtype_2: ::std::result::Result<
-                ::std::option::Option<super::XSearchTool>,
-                ::std::string::String,
-            >,
-            subtype_3: ::std::result::Result<
-                ::std::option::Option<super::CodeInterpreterTool>,
-                ::std::string::String,
-            >,
-            subtype_4: ::std::result::Result<
-                ::std::option::Option<super::FileSearchTool>,
-                ::std::string::String,
-            >,
-            subtype_5: ::std::result::Result<
-                ::std::option::Option<super::ComputerUseTool>,
-                ::std::string::String,
-            >,
-            subtype_6: ::std::result::Result<
-                ::std::option::Option<super::GenericTool>,
-                ::std::string::String,
-            >,
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::default::Default for ToolDefinition {
-            fn default() -> Self {
-                Self {
-                    subtype_0: Ok(Default::default()),
-                    subtype_1: Ok(Default::default()),
-                    subtype_2: Ok(Default::default()),
-                    subtype_3: Ok(Default::default()),
-                    subtype_4: Ok(Default::default()),
-                    subtype_5: Ok(Default::default()),
-                    subtype_6: Ok(Default::default()),
-                }
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ToolDefinition {
-            pub fn subtype_0<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::FunctionTool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_0 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_0: {e}")
-                    });
-                self
-            }
-            pub fn subtype_1<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::WebSearchTool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_1 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_1: {e}")
-                    });
-                self
-            }
-            pub fn subtype_2<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::XSearchTool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_2 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_2: {e}")
-                    });
-                self
-            }
-            pub fn subtype_3<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CodeInterpreterTool>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_3 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_3: {e}")
-                    });
-                self
-            }
-            pub fn subtype_4<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::FileSearchTool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_4 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_4: {e}")
-                    });
-                self
-            }
-            pub fn subtype_5<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ComputerUseTool>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_5 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_5: {e}")
-                    });
-                self
-            }
-            pub fn subtype_6<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::GenericTool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_6 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_6: {e}")
-                    });
-                self
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::TryFrom<ToolDefinition> for super::ToolDefinition {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ToolDefinition,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    subtype_0: value.subtype_0?,
-                    subtype_1: value.subtype_1?,
-                    subtype_2: value.subtype_2?,
-                    subtype_3: value.subtype_3?,
-                    subtype_4: value.subtype_4?,
-                    subtype_5: value.subtype_5?,
-                    subtype_6: value.subtype_6?,
-                })
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::From<super::ToolDefinition> for ToolDefinition {
-            fn from(value: super::ToolDefinition) -> Self {
-                Self {
-                    subtype_0: Ok(value.subtype_0),
-                    subtype_1: Ok(value.subtype_1),
-                    subtype_2: Ok(value.subtype_2),
-                    subtype_3: Ok(value.subtype_3),
-                    subtype_4: Ok(value.subtype_4),
-                    subtype_5: Ok(value.subtype_5),
-                    subtype_6: Ok(value.subtype_6),
                 }
             }
         }
@@ -46692,100 +45727,6 @@ When left out, the server uses `10`.*/
         }
         #[derive(Clone, Debug)]
         #[cfg(feature = "responses")]
-        pub struct WebSearchTool {
-            search_context_size: ::std::result::Result<
-                ::std::option::Option<super::WebSearchToolSearchContextSize>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                super::WebSearchToolType,
-                ::std::string::String,
-            >,
-            user_location: ::std::result::Result<
-                ::std::option::Option<super::WebSearchToolUserLocation>,
-                ::std::string::String,
-            >,
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::default::Default for WebSearchTool {
-            fn default() -> Self {
-                Self {
-                    search_context_size: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
-                    user_location: Ok(Default::default()),
-                }
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl WebSearchTool {
-            pub fn search_context_size<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::WebSearchToolSearchContextSize>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.search_context_size = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for search_context_size: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::WebSearchToolType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-            pub fn user_location<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::WebSearchToolUserLocation>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_location = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_location: {e}")
-                    });
-                self
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::TryFrom<WebSearchTool> for super::WebSearchTool {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: WebSearchTool,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    search_context_size: value.search_context_size?,
-                    type_: value.type_?,
-                    user_location: value.user_location?,
-                })
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::From<super::WebSearchTool> for WebSearchTool {
-            fn from(value: super::WebSearchTool) -> Self {
-                Self {
-                    search_context_size: Ok(value.search_context_size),
-                    type_: Ok(value.type_),
-                    user_location: Ok(value.user_location),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        #[cfg(feature = "responses")]
         pub struct WebSearchToolUserLocation {
             city: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -48427,175 +47368,6 @@ When left out, the server uses `10`.*/
                     step3: Ok(value.step3),
                     token_address: Ok(value.token_address),
                     token_decimals: Ok(value.token_decimals),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        #[cfg(feature = "responses")]
-        pub struct XSearchTool {
-            allowed_x_handles: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            enable_image_understanding: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            enable_video_understanding: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            excluded_x_handles: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            from_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            to_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<super::XSearchToolType, ::std::string::String>,
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::default::Default for XSearchTool {
-            fn default() -> Self {
-                Self {
-                    allowed_x_handles: Ok(Default::default()),
-                    enable_image_understanding: Ok(Default::default()),
-                    enable_video_understanding: Ok(Default::default()),
-                    excluded_x_handles: Ok(Default::default()),
-                    from_date: Ok(Default::default()),
-                    to_date: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl XSearchTool {
-            pub fn allowed_x_handles<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.allowed_x_handles = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for allowed_x_handles: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn enable_image_understanding<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.enable_image_understanding = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for enable_image_understanding: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn enable_video_understanding<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.enable_video_understanding = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for enable_video_understanding: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn excluded_x_handles<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.excluded_x_handles = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for excluded_x_handles: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn from_date<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.from_date = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for from_date: {e}")
-                    });
-                self
-            }
-            pub fn to_date<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.to_date = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for to_date: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::XSearchToolType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::TryFrom<XSearchTool> for super::XSearchTool {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: XSearchTool,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    allowed_x_handles: value.allowed_x_handles?,
-                    enable_image_understanding: value.enable_image_understanding?,
-                    enable_video_understanding: value.enable_video_understanding?,
-                    excluded_x_handles: value.excluded_x_handles?,
-                    from_date: value.from_date?,
-                    to_date: value.to_date?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        #[cfg(feature = "responses")]
-        impl ::std::convert::From<super::XSearchTool> for XSearchTool {
-            fn from(value: super::XSearchTool) -> Self {
-                Self {
-                    allowed_x_handles: Ok(value.allowed_x_handles),
-                    enable_image_understanding: Ok(value.enable_image_understanding),
-                    enable_video_understanding: Ok(value.enable_video_understanding),
-                    excluded_x_handles: Ok(value.excluded_x_handles),
-                    from_date: Ok(value.from_date),
-                    to_date: Ok(value.to_date),
-                    type_: Ok(value.type_),
                 }
             }
         }

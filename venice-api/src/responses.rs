@@ -169,7 +169,7 @@ impl ResponseRequest {
                 Map::new()
             }
         };
-        let function = types::FunctionTool {
+        self.tool(types::ToolDefinition::FunctionTool {
             function: types::FunctionToolFunction {
                 description: Some(description.into()),
                 name: name.into(),
@@ -177,8 +177,7 @@ impl ResponseRequest {
                 strict: None,
             },
             type_: types::FunctionToolType::Function,
-        };
-        self.tool(types::ToolDefinition { subtype_0: Some(function), ..Default::default() })
+        })
     }
 
     /// Offers the model a function whose arguments are an `A`, described by the JSON Schema of

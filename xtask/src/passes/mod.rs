@@ -21,6 +21,7 @@ mod documented_answers;
 mod drop_colliding_enum_values;
 mod enum_variant_names;
 mod exclude_multipart_operations;
+mod exclusive_unions;
 mod file_placeholders;
 #[cfg(test)]
 pub(crate) mod fixture;
@@ -70,6 +71,7 @@ pub const PIPELINE: &[Pass] = &[
     pass!(discriminated_unions),
     pass!(merge_enum_unions),
     pass!(merge_string_unions),
+    pass!(exclusive_unions),
     pass!(drop_colliding_enum_values),
     pass!(query_parameter_shapes),
     pass!(exclude_multipart_operations),
