@@ -323,11 +323,16 @@ impl Transport {
         request: &reqwest::Request,
     ) -> Option<(HeaderName, HeaderValue)> {
         let spelled = operation.and_then(|op| op.idempotency_key_header);
+        let chosen = self.extras.as_ref().and_then(|extras| extras.idempotency_key.clone());
+        if chosen.is_none() && spelled.is_none() {
+            // Most calls: nothing to add, and no header name to make.
+            return None;
+        }
         let name = HeaderName::from_bytes(spelled.unwrap_or(IDEMPOTENCY_KEY).as_bytes()).ok()?;
-        if let Some(key) = self.extras.as_ref().and_then(|extras| extras.idempotency_key.clone()) {
+        if let Some(key) = chosen {
             return Some((name, key));
         }
-        if spelled.is_none() || request.headers().contains_key(&name) {
+        if request.headers().contains_key(&name) {
             return None;
         }
         let key = HeaderValue::from_str(&hex::encode(crate::web3::random_bytes::<16>().ok()?)).ok()?;
