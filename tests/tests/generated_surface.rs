@@ -121,3 +121,34 @@ fn every_generated_file_starts_with_the_generated_header() {
         assert!(text.lines().nth(2).is_some_and(|l| l.starts_with("// spec sha256: ") && l.len() == 16 + 64), "{name}");
     }
 }
+
+#[test]
+fn every_tag_that_gives_a_feature_pins_it() {
+    // A feature is a name users write; a tag is Venice's label. A new or renamed tag must be
+    // pinned in openapi/venice.yaml (`x-venice-rs-feature`, the old name for a rename).
+    let document = spec::read(&own_spec(), "openapi/venice.yaml").unwrap().document;
+    let pinned = xtask::passes::tag_features::pinned_features(&document);
+    let mut unpinned = std::collections::BTreeSet::new();
+    for item in document["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            let tag = operation.get("tags").and_then(|t| t.get(0)).and_then(|t| t.as_str());
+            if let Some(tag) = tag.filter(|tag| !pinned.contains_key(*tag)) {
+                unpinned.insert(tag.to_owned());
+            }
+        }
+    }
+    assert!(unpinned.is_empty(), "tags without x-venice-rs-feature in openapi/venice.yaml: {unpinned:?}");
+}
+
+#[test]
+fn venice_api_gen_declares_exactly_the_features_the_spec_gives() {
+    let output = generate_from(&own_spec(), "openapi/venice.yaml");
+    let manifest = std::fs::read_to_string(workspace_root().join("venice-api-gen/Cargo.toml")).unwrap();
+    let umbrella = |name: &String| name != "default" && name != "full";
+    let declared: Vec<String> = xtask::features::declared_features(&manifest).into_iter().filter(umbrella).collect();
+    let given: Vec<String> = output.features.iter().filter(|f| umbrella(f)).cloned().collect();
+    assert_eq!(
+        declared, given,
+        "a feature appeared or vanished: pin the tag's feature, or change the manifest on purpose"
+    );
+}
