@@ -3,7 +3,7 @@
 
 use venice_tests::{own_spec, published_spec, workspace_root};
 use xtask::passes::Detail;
-use xtask::{generate, spec, surface};
+use xtask::{changelog, generate, regen, spec, surface};
 
 fn generate_from(path: &std::path::Path, display: &str) -> generate::Output {
     let spec = spec::read(path, display).expect("spec reads");
@@ -18,6 +18,16 @@ fn file<'a>(output: &'a generate::Output, name: &str) -> &'a str {
 fn generated_surface_of_the_checked_in_crate() {
     let source = std::fs::read_to_string(workspace_root().join("venice-api-gen/src/generated.rs")).unwrap();
     insta::assert_snapshot!("generated_surface", surface::describe(&source).unwrap());
+}
+
+#[test]
+fn api_changelog_since_the_baseline_surface() {
+    // tests/api-baseline/surface.txt is the surface of the last release (see its README): a
+    // PR that changes the generated code shows here what that means for users.
+    let baseline = std::fs::read_to_string(workspace_root().join("tests/api-baseline/surface.txt")).unwrap();
+    let source = std::fs::read_to_string(workspace_root().join("venice-api-gen/src/generated.rs")).unwrap();
+    let changes = changelog::compare(&baseline, &surface::describe(&source).unwrap());
+    insta::assert_snapshot!("api_changelog", changelog::render(&changes, &regen::workspace_version()));
 }
 
 #[test]
