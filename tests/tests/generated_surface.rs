@@ -3,7 +3,7 @@
 
 use venice_tests::{own_spec, published_spec, workspace_root};
 use xtask::passes::Detail;
-use xtask::{generate, spec, surface};
+use xtask::{changelog, generate, regen, spec, surface};
 
 fn generate_from(path: &std::path::Path, display: &str) -> generate::Output {
     let spec = spec::read(path, display).expect("spec reads");
@@ -18,6 +18,16 @@ fn file<'a>(output: &'a generate::Output, name: &str) -> &'a str {
 fn generated_surface_of_the_checked_in_crate() {
     let source = std::fs::read_to_string(workspace_root().join("venice-api-gen/src/generated.rs")).unwrap();
     insta::assert_snapshot!("generated_surface", surface::describe(&source).unwrap());
+}
+
+#[test]
+fn api_changelog_since_the_baseline_surface() {
+    // tests/api-baseline/surface.txt is the surface of the last release (see its README): a
+    // PR that changes the generated code shows here what that means for users.
+    let baseline = std::fs::read_to_string(workspace_root().join("tests/api-baseline/surface.txt")).unwrap();
+    let source = std::fs::read_to_string(workspace_root().join("venice-api-gen/src/generated.rs")).unwrap();
+    let changes = changelog::compare(&baseline, &surface::describe(&source).unwrap());
+    insta::assert_snapshot!("api_changelog", changelog::render(&changes, &regen::workspace_version()));
 }
 
 #[test]
@@ -120,4 +130,35 @@ fn every_generated_file_starts_with_the_generated_header() {
         assert!(text.contains("// spec info.version: 20260821.193530"), "{name}");
         assert!(text.lines().nth(2).is_some_and(|l| l.starts_with("// spec sha256: ") && l.len() == 16 + 64), "{name}");
     }
+}
+
+#[test]
+fn every_tag_that_gives_a_feature_pins_it() {
+    // A feature is a name users write; a tag is Venice's label. A new or renamed tag must be
+    // pinned in openapi/venice.yaml (`x-venice-rs-feature`, the old name for a rename).
+    let document = spec::read(&own_spec(), "openapi/venice.yaml").unwrap().document;
+    let pinned = xtask::passes::tag_features::pinned_features(&document);
+    let mut unpinned = std::collections::BTreeSet::new();
+    for item in document["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            let tag = operation.get("tags").and_then(|t| t.get(0)).and_then(|t| t.as_str());
+            if let Some(tag) = tag.filter(|tag| !pinned.contains_key(*tag)) {
+                unpinned.insert(tag.to_owned());
+            }
+        }
+    }
+    assert!(unpinned.is_empty(), "tags without x-venice-rs-feature in openapi/venice.yaml: {unpinned:?}");
+}
+
+#[test]
+fn venice_api_gen_declares_exactly_the_features_the_spec_gives() {
+    let output = generate_from(&own_spec(), "openapi/venice.yaml");
+    let manifest = std::fs::read_to_string(workspace_root().join("venice-api-gen/Cargo.toml")).unwrap();
+    let umbrella = |name: &String| name != "default" && name != "full";
+    let declared: Vec<String> = xtask::features::declared_features(&manifest).into_iter().filter(umbrella).collect();
+    let given: Vec<String> = output.features.iter().filter(|f| umbrella(f)).cloned().collect();
+    assert_eq!(
+        declared, given,
+        "a feature appeared or vanished: pin the tag's feature, or change the manifest on purpose"
+    );
 }

@@ -161,3 +161,40 @@ fn heck_snake(id: &str) -> String {
     }
     out
 }
+
+/// Every run of eight words (lower case, punctuation dropped) of the prose in `doc`: its
+/// `summary`, `description` and `title` strings.
+fn eight_word_runs(doc: &serde_json::Value, out: &mut BTreeSet<String>) {
+    match doc {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                match value {
+                    serde_json::Value::String(text) if ["summary", "description", "title"].contains(&key.as_str()) => {
+                        let words: Vec<String> = text
+                            .split(|c: char| !c.is_alphanumeric())
+                            .filter(|w| !w.is_empty())
+                            .map(str::to_lowercase)
+                            .collect();
+                        out.extend(words.windows(8).map(|run| run.join(" ")));
+                    }
+                    _ => eight_word_runs(value, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| eight_word_runs(item, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn our_spec_shares_no_eight_word_run_with_the_published_prose() {
+    let Some(path) = published_spec("our_spec_shares_no_eight_word_run_with_the_published_prose") else { return };
+    let published = spec::read(&path, "../shared/venice-openapi/swagger.yaml").unwrap();
+    let ours = spec::read(&workspace_root().join("openapi/venice.yaml"), "openapi/venice.yaml").unwrap();
+    let (mut theirs, mut mine) = (BTreeSet::new(), BTreeSet::new());
+    eight_word_runs(&published.document, &mut theirs);
+    eight_word_runs(&ours.document, &mut mine);
+    assert!(!theirs.is_empty(), "the published document has prose to compare with");
+    let copied: Vec<&String> = mine.intersection(&theirs).collect();
+    assert!(copied.is_empty(), "our spec repeats published prose: {copied:?}");
+}

@@ -219,10 +219,13 @@ pub fn bump(changes: &[Change], version: &str) -> &'static str {
 /// The changelog as printed by `regen` and `cargo xtask diff`.
 pub fn render(changes: &[Change], version: &str) -> String {
     let breaking = changes.iter().filter(|c| c.breaking).count();
+    let needs = match bump(changes, version) {
+        "none" => "no bump".to_owned(),
+        bump => format!("a {bump} bump"),
+    };
     let mut out = format!(
-        "changelog: {breaking} breaking, {} additive; venice-api-gen {version} (and venice-api) needs a {} bump",
+        "changelog: {breaking} breaking, {} additive; venice-api-gen {version} (and venice-api) needs {needs}",
         changes.len() - breaking,
-        bump(changes, version)
     );
     for change in changes {
         let _ = write!(out, "\n  {} {}", if change.breaking { "breaking:" } else { "additive:" }, change.what);

@@ -3,8 +3,9 @@
 //!
 //! progenitor writes every operation and type into one file. This step runs on its syntax
 //! tree: each operation method and its request builder get `#[cfg(feature = "<tag>")]`,
-//! where `<tag>` is the operation's first tag in kebab case (`API Keys` -> `api-keys`,
-//! `Responses (Alpha)` -> `responses`); each type gets the features of every operation that
+//! where `<tag>` is the feature of the operation's first tag: the one our spec pins on the tag
+//! (`x-venice-rs-feature`, see the `tag_features` pass), else the tag in kebab case
+//! (`API Keys` -> `api-keys`, `Responses (Alpha)` -> `responses`); each type gets the features of every operation that
 //! reaches it, directly or through other types (the spec's own references count too, for
 //! operations the generated client lacks); each impl or helper gets the features of the types
 //! it names. A type no operation reaches is compiled with `full` only.
@@ -27,16 +28,23 @@ pub fn feature_of_tag(tag: &str) -> String {
 /// The feature of operations without tags.
 pub const UNTAGGED: &str = "untagged";
 
+/// The feature of `operation`: the one the `tag_features` pass gave it (a tag's pin in our
+/// spec, else [`feature_of_tag`] of its first tag), or, on a spec that did not go through the
+/// passes, the rule applied to its first tag.
+fn feature_of_operation(operation: &serde_json::Map<String, Value>) -> String {
+    if let Some(feature) = operation.get(crate::passes::FEATURE).and_then(Value::as_str) {
+        return feature.to_owned();
+    }
+    let tag = operation.get("tags").and_then(Value::as_array).and_then(|t| t.first()).and_then(Value::as_str);
+    tag.map_or_else(|| UNTAGGED.to_owned(), feature_of_tag)
+}
+
 /// The feature of each operation, by the snake-case id progenitor gives its method.
 pub fn operation_features(document: &Value) -> BTreeMap<String, String> {
     let mut doc = document.clone();
     let mut features = BTreeMap::new();
     for_each_operation(&mut doc, |key, operation| {
-        let tag = operation.get("tags").and_then(Value::as_array).and_then(|t| t.first()).and_then(Value::as_str);
-        features.insert(
-            heck::ToSnakeCase::to_snake_case(key.label().as_str()),
-            tag.map_or_else(|| UNTAGGED.to_owned(), feature_of_tag),
-        );
+        features.insert(heck::ToSnakeCase::to_snake_case(key.label().as_str()), feature_of_operation(operation));
     });
     features
 }
@@ -50,8 +58,7 @@ pub fn schema_features(document: &Value) -> BTreeMap<String, BTreeSet<String>> {
     let excluded = document.get(crate::passes::EXCLUDED).cloned().unwrap_or(Value::Null);
     for mut source in [document.clone(), serde_json::json!({ "paths": excluded })] {
         for_each_operation(&mut source, |_, operation| {
-            let tag = operation.get("tags").and_then(Value::as_array).and_then(|t| t.first()).and_then(Value::as_str);
-            let feature = tag.map_or_else(|| UNTAGGED.to_owned(), feature_of_tag);
+            let feature = feature_of_operation(operation);
             let mut names = BTreeSet::new();
             collect_schema_refs(&Value::Object(operation.clone()), &mut names);
             for name in names {

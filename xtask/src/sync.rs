@@ -6,8 +6,11 @@
 //! examples survive only when they read as data (no spaces: ids, enum values), because a
 //! published example sentence is prose too. Our own extensions (`x-venice-rs-*`) stay where
 //! their item still exists, and operations and component schemas we added
-//! (`x-venice-rs-added: true`) are kept whole. Items matched by position in the tree: an
-//! object key, a parameter by `name` and `in`, a tag by `name`, other list items by index.
+//! (`x-venice-rs-added: true`) are kept whole, as is any field so marked where its object
+//! still exists, and so are our declarations of the tags the
+//! result's operations use that the published `tags` list leaves out. Items matched by
+//! position in the tree: an object key, a parameter by `name` and `in`, a tag by `name`,
+//! other list items by index.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -91,6 +94,8 @@ pub fn sync(ours: &Value, published: &Value) -> (Value, SyncReport) {
     let mut result = merge(published, Some(ours), "", false, &mut report);
     keep_info(&mut result, ours, published);
     keep_added(&mut result, ours);
+    keep_added_members(&mut result, ours);
+    keep_used_tags(&mut result, ours);
     operation_changes(ours, &result, &mut report);
     schema_changes(ours, &result, &mut report);
     removed_prose(ours, &result, "", false, &mut report);
@@ -131,6 +136,49 @@ fn keep_added(result: &mut Value, ours: &Value) {
             if let Some(target) = result.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
                 target.insert(name.clone(), schema.clone());
             }
+        }
+    }
+}
+
+/// Any other member of an object of ours marked [`ADDED`] (a field Venice sends and
+/// documents in its reference pages but leaves out of the published document) stays, whole,
+/// wherever the object holding it still exists in the result.
+fn keep_added_members(result: &mut Value, ours: &Value) {
+    let (Some(result), Some(ours)) = (result.as_object_mut(), ours.as_object()) else { return };
+    for (key, value) in ours {
+        match result.get_mut(key) {
+            Some(next) => keep_added_members(next, value),
+            None if value.get(ADDED).and_then(Value::as_bool) == Some(true) => {
+                result.insert(key.clone(), value.clone());
+            }
+            None => {}
+        }
+    }
+}
+
+/// Tags of ours that an operation of the result still names but the published top-level
+/// `tags` list does not declare (it declares only some of the tags its operations use) stay
+/// declared, after the published ones, with our words and extensions (such as the pinned
+/// `x-venice-rs-feature`).
+fn keep_used_tags(result: &mut Value, ours: &Value) {
+    let Some(our_tags) = ours.get("tags").and_then(Value::as_array) else { return };
+    let mut used = BTreeSet::new();
+    if let Some(paths) = result.get("paths").and_then(Value::as_object) {
+        for item in paths.values() {
+            for method in METHODS {
+                let tags = item.get(method).and_then(|op| op.get("tags")).and_then(Value::as_array);
+                used.extend(tags.into_iter().flatten().filter_map(Value::as_str).map(str::to_owned));
+            }
+        }
+    }
+    let Some(root) = result.as_object_mut() else { return };
+    let declared = root.entry("tags").or_insert_with(|| Value::Array(Vec::new()));
+    let Some(declared) = declared.as_array_mut() else { return };
+    for tag in our_tags {
+        let Some(name) = tag.get("name").and_then(Value::as_str) else { continue };
+        let known = declared.iter().any(|t| t.get("name").and_then(Value::as_str) == Some(name));
+        if used.contains(name) && !known {
+            declared.push(tag.clone());
         }
     }
 }

@@ -153,3 +153,11 @@ fn diff_of_two_spec_files_prints_the_changelog() {
     assert!(stdout.starts_with("changelog: 1 breaking, 0 additive;"), "{stdout}");
     assert!(stdout.contains("breaking: type Thing: field name became optional"), "{stdout}");
 }
+
+#[test]
+fn an_unchanged_surface_needs_no_bump() {
+    assert_eq!(
+        xtask::changelog::render(&[], "0.1.0"),
+        "changelog: 0 breaking, 0 additive; venice-api-gen 0.1.0 (and venice-api) needs no bump"
+    );
+}

@@ -240,3 +240,41 @@ fn a_dangling_ref_is_rejected_naming_it() {
 fn a_duplicate_operation_id_is_rejected_naming_it() {
     assert_rejected(&PUBLISHED.replace("operationId: createThing", "operationId: listThings"), "listThings");
 }
+
+#[test]
+fn tags_our_operations_use_stay_declared_when_the_published_list_omits_them() {
+    let ours = serde_json::json!({
+        "tags": [
+            {"name": "Things", "description": "Our things.", "x-venice-rs-feature": "things"},
+            {"name": "Gone", "description": "No operation uses this tag any more."},
+        ],
+        "paths": {"/a": {"get": {"operationId": "a", "tags": ["Things"], "responses": {}}}},
+    });
+    let published = serde_json::json!({
+        "tags": [{"name": "Widgets", "description": "Upstream words."}],
+        "paths": {"/a": {"get": {"operationId": "a", "tags": ["Things"], "responses": {}}}},
+    });
+    let (result, _) = xtask::sync::sync(&ours, &published);
+    assert_eq!(
+        result["tags"],
+        serde_json::json!([
+            {"name": "Widgets"},
+            {"name": "Things", "description": "Our things.", "x-venice-rs-feature": "things"},
+        ])
+    );
+}
+
+#[test]
+fn a_field_of_ours_marked_added_stays_while_its_object_exists() {
+    let issues = serde_json::json!({"type": "array", "description": "Ours.", "x-venice-rs-added": true});
+    let ours = serde_json::json!({"components": {"schemas": {
+        "DetailedError": {"type": "object", "properties": {"error": {"type": "string"}, "issues": issues}},
+        "Gone": {"type": "object", "properties": {"extra": {"type": "string", "x-venice-rs-added": true}}},
+    }}});
+    let published = serde_json::json!({"components": {"schemas": {
+        "DetailedError": {"type": "object", "properties": {"error": {"type": "string"}}},
+    }}});
+    let (result, _) = xtask::sync::sync(&ours, &published);
+    assert_eq!(result.pointer("/components/schemas/DetailedError/properties/issues"), Some(&issues));
+    assert!(result.pointer("/components/schemas/Gone").is_none(), "an object Venice removed takes its fields along");
+}

@@ -39,11 +39,13 @@ mod request_defaults;
 mod share_repeated_shapes;
 mod success_media_types;
 mod success_responses;
+pub mod tag_features;
 mod unify_error_responses;
 
 pub(crate) use exclude_multipart_operations::EXCLUDED;
 pub(crate) use mark_creating_operations::EXTENSION as CREATES_RESOURCE;
 pub(crate) use success_media_types::JSON_SHAPE;
+pub(crate) use tag_features::EXTENSION as FEATURE;
 
 /// One normalization pass.
 #[derive(Clone, Copy)]
@@ -64,6 +66,7 @@ macro_rules! pass {
 /// The passes in the order they run.
 pub const PIPELINE: &[Pass] = &[
     pass!(operation_ids),
+    pass!(tag_features),
     pass!(mark_creating_operations),
     pass!(null_types),
     pass!(null_placeholders),
