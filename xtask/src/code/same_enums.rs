@@ -45,6 +45,10 @@ fn values_of(item: &syn::ItemEnum) -> Option<(Vec<(String, String)>, bool)> {
     (values.len() >= 2).then_some((values, open))
 }
 
+/// What enums must share to be one: their values, whether they are open, the last word of
+/// their names.
+type Likeness = (Vec<(String, String)>, bool, String);
+
 /// The last word of a Pascal-case name (`ModelResponseType` -> `Type`).
 fn last_word(name: &str) -> &str {
     let start = name.char_indices().rev().find(|(_, c)| c.is_ascii_uppercase()).map_or(0, |(i, _)| i);
@@ -66,7 +70,8 @@ fn wire_name(variant: &syn::Variant) -> Option<String> {
 }
 
 pub(super) fn run(file: &mut syn::File, _roles: &Roles, changes: &mut Changes) {
-    let mut groups: BTreeMap<(Vec<(String, String)>, bool, String), Vec<(String, bool)>> = BTreeMap::new();
+    // Enums that may be one: the same values, openness and last word of the name.
+    let mut groups: BTreeMap<Likeness, Vec<(String, bool)>> = BTreeMap::new();
     for item in super::items::module(file, "types") {
         if let syn::Item::Enum(item) = item
             && let Some((values, open)) = values_of(item)
