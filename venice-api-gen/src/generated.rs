@@ -1344,7 +1344,9 @@ When left out, the server uses `0`.*/
         pub reasoning: ::std::option::Option<ChatCompletionRequestReasoning>,
         ///How hard to reason (OpenAI compatible); wins over `reasoning.effort`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reasoning_effort: ::std::option::Option<Effort>,
+        pub reasoning_effort: ::std::option::Option<
+            ChatCompletionRequestReasoningEffort,
+        >,
         ///Penalty on repeated tokens; 1 means none, higher means less repetition.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub repetition_penalty: ::std::option::Option<f64>,
@@ -1567,6 +1569,87 @@ When left out, the server uses `0`.*/
     impl ChatCompletionRequestReasoning {
         pub fn builder() -> builder::ChatCompletionRequestReasoning {
             Default::default()
+        }
+    }
+    ///How hard to reason (OpenAI compatible); wins over `reasoning.effort`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg(feature = "chat")]
+    pub enum ChatCompletionRequestReasoningEffort {
+        #[serde(rename = "none")]
+        None,
+        #[serde(rename = "minimal")]
+        Minimal,
+        #[serde(rename = "low")]
+        Low,
+        #[serde(rename = "medium")]
+        Medium,
+        #[serde(rename = "high")]
+        High,
+        #[serde(rename = "xhigh")]
+        Xhigh,
+        #[serde(rename = "max")]
+        Max,
+    }
+    #[cfg(feature = "chat")]
+    impl ::std::fmt::Display for ChatCompletionRequestReasoningEffort {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::None => f.write_str("none"),
+                Self::Minimal => f.write_str("minimal"),
+                Self::Low => f.write_str("low"),
+                Self::Medium => f.write_str("medium"),
+                Self::High => f.write_str("high"),
+                Self::Xhigh => f.write_str("xhigh"),
+                Self::Max => f.write_str("max"),
+            }
+        }
+    }
+    #[cfg(feature = "chat")]
+    impl ::std::str::FromStr for ChatCompletionRequestReasoningEffort {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "none" => Ok(Self::None),
+                "minimal" => Ok(Self::Minimal),
+                "low" => Ok(Self::Low),
+                "medium" => Ok(Self::Medium),
+                "high" => Ok(Self::High),
+                "xhigh" => Ok(Self::Xhigh),
+                "max" => Ok(Self::Max),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    #[cfg(feature = "chat")]
+    impl ::std::convert::TryFrom<&str> for ChatCompletionRequestReasoningEffort {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(feature = "chat")]
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ChatCompletionRequestReasoningEffort {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///Shape of the answer: text, any JSON, or JSON following a schema.
@@ -5041,7 +5124,7 @@ When left out, the server uses `true`.*/
         PartialEq,
         PartialOrd
     )]
-    #[cfg(any(feature = "full", feature = "image"))]
+    #[cfg(feature = "image")]
     pub enum EditImageBodyAspectRatio {
         #[serde(rename = "auto")]
         Auto,
@@ -5062,7 +5145,7 @@ When left out, the server uses `true`.*/
         #[serde(rename = "4:5")]
         X45,
     }
-    #[cfg(any(feature = "full", feature = "image"))]
+    #[cfg(feature = "image")]
     impl ::std::fmt::Display for EditImageBodyAspectRatio {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -5078,7 +5161,7 @@ When left out, the server uses `true`.*/
             }
         }
     }
-    #[cfg(any(feature = "full", feature = "image"))]
+    #[cfg(feature = "image")]
     impl ::std::str::FromStr for EditImageBodyAspectRatio {
         type Err = self::error::ConversionError;
         fn from_str(
@@ -5098,7 +5181,7 @@ When left out, the server uses `true`.*/
             }
         }
     }
-    #[cfg(any(feature = "full", feature = "image"))]
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<&str> for EditImageBodyAspectRatio {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -5107,7 +5190,7 @@ When left out, the server uses `true`.*/
             value.parse()
         }
     }
-    #[cfg(any(feature = "full", feature = "image"))]
+    #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<::std::string::String> for EditImageBodyAspectRatio {
         type Error = self::error::ConversionError;
         fn try_from(
@@ -5502,7 +5585,7 @@ When left out, the server uses `"firered-image-edit"`.*/
     pub struct EditImageRequest {
         ///Aspect ratio of the output, such as `16:9`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub aspect_ratio: ::std::option::Option<EditImageBodyAspectRatio>,
+        pub aspect_ratio: ::std::option::Option<EditImageRequestAspectRatio>,
         ///Go faster by leaving out the model's prompt-rewriting step, where supported.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disable_prompt_optimization_thinking: ::std::option::Option<bool>,
@@ -5539,6 +5622,94 @@ When left out, the server uses `true`.*/
     impl EditImageRequest {
         pub fn builder() -> builder::EditImageRequest {
             Default::default()
+        }
+    }
+    ///Aspect ratio of the output, such as `16:9`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg(feature = "image")]
+    pub enum EditImageRequestAspectRatio {
+        #[serde(rename = "auto")]
+        Auto,
+        #[serde(rename = "1:1")]
+        X11,
+        #[serde(rename = "3:2")]
+        X32,
+        #[serde(rename = "16:9")]
+        X169,
+        #[serde(rename = "21:9")]
+        X219,
+        #[serde(rename = "9:16")]
+        X916,
+        #[serde(rename = "2:3")]
+        X23,
+        #[serde(rename = "3:4")]
+        X34,
+        #[serde(rename = "4:5")]
+        X45,
+    }
+    #[cfg(feature = "image")]
+    impl ::std::fmt::Display for EditImageRequestAspectRatio {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Auto => f.write_str("auto"),
+                Self::X11 => f.write_str("1:1"),
+                Self::X32 => f.write_str("3:2"),
+                Self::X169 => f.write_str("16:9"),
+                Self::X219 => f.write_str("21:9"),
+                Self::X916 => f.write_str("9:16"),
+                Self::X23 => f.write_str("2:3"),
+                Self::X34 => f.write_str("3:4"),
+                Self::X45 => f.write_str("4:5"),
+            }
+        }
+    }
+    #[cfg(feature = "image")]
+    impl ::std::str::FromStr for EditImageRequestAspectRatio {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "auto" => Ok(Self::Auto),
+                "1:1" => Ok(Self::X11),
+                "3:2" => Ok(Self::X32),
+                "16:9" => Ok(Self::X169),
+                "21:9" => Ok(Self::X219),
+                "9:16" => Ok(Self::X916),
+                "2:3" => Ok(Self::X23),
+                "3:4" => Ok(Self::X34),
+                "4:5" => Ok(Self::X45),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    #[cfg(feature = "image")]
+    impl ::std::convert::TryFrom<&str> for EditImageRequestAspectRatio {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(feature = "image")]
+    impl ::std::convert::TryFrom<::std::string::String> for EditImageRequestAspectRatio {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     /**ID of the model.
@@ -6308,6 +6479,66 @@ When left out, the server uses `"firered-image-edit"`.*/
             value.parse()
         }
     }
+    ///State of the item.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg(feature = "responses")]
+    pub enum FunctionCallStatus {
+        #[serde(rename = "completed")]
+        Completed,
+        #[serde(rename = "in_progress")]
+        InProgress,
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::fmt::Display for FunctionCallStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Completed => f.write_str("completed"),
+                Self::InProgress => f.write_str("in_progress"),
+            }
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::str::FromStr for FunctionCallStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "completed" => Ok(Self::Completed),
+                "in_progress" => Ok(Self::InProgress),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::TryFrom<&str> for FunctionCallStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::TryFrom<::std::string::String> for FunctionCallStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`FunctionCallType`
     #[derive(
         ::serde::Deserialize,
@@ -6522,7 +6753,7 @@ When left out, the server uses `false`.*/
 
 When left out, the server uses `"webp"`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub format: ::std::option::Option<OutputFormat>,
+        pub format: ::std::option::Option<GenerateImageRequestFormat>,
         /**Height of the image in pixels.
 
 When left out, the server uses `1024`.*/
@@ -6590,6 +6821,72 @@ When left out, the server uses `1024`.*/
     impl GenerateImageRequest {
         pub fn builder() -> builder::GenerateImageRequest {
             Default::default()
+        }
+    }
+    /**File format of the generated image; WebP by default, and the smallest.
+
+When left out, the server uses `"webp"`.*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg(feature = "image")]
+    pub enum GenerateImageRequestFormat {
+        #[serde(rename = "jpeg")]
+        Jpeg,
+        #[serde(rename = "png")]
+        Png,
+        #[serde(rename = "webp")]
+        Webp,
+    }
+    #[cfg(feature = "image")]
+    impl ::std::fmt::Display for GenerateImageRequestFormat {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Jpeg => f.write_str("jpeg"),
+                Self::Png => f.write_str("png"),
+                Self::Webp => f.write_str("webp"),
+            }
+        }
+    }
+    #[cfg(feature = "image")]
+    impl ::std::str::FromStr for GenerateImageRequestFormat {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "jpeg" => Ok(Self::Jpeg),
+                "png" => Ok(Self::Png),
+                "webp" => Ok(Self::Webp),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    #[cfg(feature = "image")]
+    impl ::std::convert::TryFrom<&str> for GenerateImageRequestFormat {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(feature = "image")]
+    impl ::std::convert::TryFrom<::std::string::String> for GenerateImageRequestFormat {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///What should not appear.
@@ -8949,6 +9246,73 @@ When left out, the server uses `1024`.*/
             Default::default()
         }
     }
+    ///`InpaintModelConstraintsQualitiesItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg(feature = "models")]
+    pub enum InpaintModelConstraintsQualitiesItem {
+        #[serde(rename = "low")]
+        Low,
+        #[serde(rename = "medium")]
+        Medium,
+        #[serde(rename = "high")]
+        High,
+        /// A value this version of the client does not know, kept as the server sent it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    #[cfg(feature = "models")]
+    impl<'de> ::serde::Deserialize<'de> for InpaintModelConstraintsQualitiesItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            crate::tolerant::string_enum(deserializer, Self::Unknown)
+        }
+    }
+    #[cfg(feature = "models")]
+    impl ::std::fmt::Display for InpaintModelConstraintsQualitiesItem {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Low => f.write_str("low"),
+                Self::Medium => f.write_str("medium"),
+                Self::High => f.write_str("high"),
+                Self::Unknown(value) => ::std::fmt::Display::fmt(value, f),
+            }
+        }
+    }
+    #[cfg(feature = "models")]
+    impl ::std::str::FromStr for InpaintModelConstraintsQualitiesItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "low" => Ok(Self::Low),
+                "medium" => Ok(Self::Medium),
+                "high" => Ok(Self::High),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    #[cfg(feature = "models")]
+    impl ::std::convert::TryFrom<&str> for InpaintModelConstraintsQualitiesItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(feature = "models")]
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InpaintModelConstraintsQualitiesItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Retired in-painting settings; no longer honoured.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg(feature = "models")]
@@ -9302,6 +9666,134 @@ When left out, the server uses `1024`.*/
         PartialOrd
     )]
     #[cfg(feature = "responses")]
+    pub enum InputMessageFlexibleRole {
+        #[serde(rename = "user")]
+        User,
+        #[serde(rename = "assistant")]
+        Assistant,
+        #[serde(rename = "system")]
+        System,
+        #[serde(rename = "developer")]
+        Developer,
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::fmt::Display for InputMessageFlexibleRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::User => f.write_str("user"),
+                Self::Assistant => f.write_str("assistant"),
+                Self::System => f.write_str("system"),
+                Self::Developer => f.write_str("developer"),
+            }
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::str::FromStr for InputMessageFlexibleRole {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "user" => Ok(Self::User),
+                "assistant" => Ok(Self::Assistant),
+                "system" => Ok(Self::System),
+                "developer" => Ok(Self::Developer),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::TryFrom<&str> for InputMessageFlexibleRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::TryFrom<::std::string::String> for InputMessageFlexibleRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///State of the item.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg(feature = "responses")]
+    pub enum InputMessageFlexibleStatus {
+        #[serde(rename = "completed")]
+        Completed,
+        #[serde(rename = "in_progress")]
+        InProgress,
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::fmt::Display for InputMessageFlexibleStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Completed => f.write_str("completed"),
+                Self::InProgress => f.write_str("in_progress"),
+            }
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::str::FromStr for InputMessageFlexibleStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "completed" => Ok(Self::Completed),
+                "in_progress" => Ok(Self::InProgress),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::TryFrom<&str> for InputMessageFlexibleStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::TryFrom<::std::string::String> for InputMessageFlexibleStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Author of the message.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg(feature = "responses")]
     pub enum InputMessageRole {
         #[serde(rename = "user")]
         User,
@@ -9349,6 +9841,66 @@ When left out, the server uses `1024`.*/
     }
     #[cfg(feature = "responses")]
     impl ::std::convert::TryFrom<::std::string::String> for InputMessageRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///State of the item.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg(feature = "responses")]
+    pub enum InputMessageStatus {
+        #[serde(rename = "completed")]
+        Completed,
+        #[serde(rename = "in_progress")]
+        InProgress,
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::fmt::Display for InputMessageStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Completed => f.write_str("completed"),
+                Self::InProgress => f.write_str("in_progress"),
+            }
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::str::FromStr for InputMessageStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "completed" => Ok(Self::Completed),
+                "in_progress" => Ok(Self::InProgress),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::TryFrom<&str> for InputMessageStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::TryFrom<::std::string::String> for InputMessageStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -11647,7 +12199,7 @@ When left out, the server uses `1024`.*/
             ///Quality levels offered.
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
             #[serde(deserialize_with = "crate::tolerant::null_as_default")]
-            qualities: ::std::vec::Vec<ImageModelConstraintsQualitiesItem>,
+            qualities: ::std::vec::Vec<InpaintModelConstraintsQualitiesItem>,
             ///Resolutions offered.
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
             #[serde(deserialize_with = "crate::tolerant::null_as_default")]
@@ -12142,7 +12694,7 @@ When left out, the server uses `1024`.*/
     pub struct MultiEditImageBody {
         ///Aspect ratio of the output, such as `16:9`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub aspect_ratio: ::std::option::Option<EditImageBodyAspectRatio>,
+        pub aspect_ratio: ::std::option::Option<MultiEditImageBodyAspectRatio>,
         ///Go faster by leaving out the model's prompt-rewriting step, where supported.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disable_prompt_optimization_thinking: ::std::option::Option<bool>,
@@ -12175,6 +12727,95 @@ When left out, the server uses `true`.*/
     impl MultiEditImageBody {
         pub fn builder() -> builder::MultiEditImageBody {
             Default::default()
+        }
+    }
+    ///Aspect ratio of the output, such as `16:9`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg(feature = "image")]
+    pub enum MultiEditImageBodyAspectRatio {
+        #[serde(rename = "auto")]
+        Auto,
+        #[serde(rename = "1:1")]
+        X11,
+        #[serde(rename = "3:2")]
+        X32,
+        #[serde(rename = "16:9")]
+        X169,
+        #[serde(rename = "21:9")]
+        X219,
+        #[serde(rename = "9:16")]
+        X916,
+        #[serde(rename = "2:3")]
+        X23,
+        #[serde(rename = "3:4")]
+        X34,
+        #[serde(rename = "4:5")]
+        X45,
+    }
+    #[cfg(feature = "image")]
+    impl ::std::fmt::Display for MultiEditImageBodyAspectRatio {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Auto => f.write_str("auto"),
+                Self::X11 => f.write_str("1:1"),
+                Self::X32 => f.write_str("3:2"),
+                Self::X169 => f.write_str("16:9"),
+                Self::X219 => f.write_str("21:9"),
+                Self::X916 => f.write_str("9:16"),
+                Self::X23 => f.write_str("2:3"),
+                Self::X34 => f.write_str("3:4"),
+                Self::X45 => f.write_str("4:5"),
+            }
+        }
+    }
+    #[cfg(feature = "image")]
+    impl ::std::str::FromStr for MultiEditImageBodyAspectRatio {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "auto" => Ok(Self::Auto),
+                "1:1" => Ok(Self::X11),
+                "3:2" => Ok(Self::X32),
+                "16:9" => Ok(Self::X169),
+                "21:9" => Ok(Self::X219),
+                "9:16" => Ok(Self::X916),
+                "2:3" => Ok(Self::X23),
+                "3:4" => Ok(Self::X34),
+                "4:5" => Ok(Self::X45),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    #[cfg(feature = "image")]
+    impl ::std::convert::TryFrom<&str> for MultiEditImageBodyAspectRatio {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(feature = "image")]
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MultiEditImageBodyAspectRatio {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`MultiEditImageBodyModelId`
@@ -12494,7 +13135,9 @@ When left out, the server uses `true`.*/
     pub struct MultiEditImageMultipartRequest {
         ///Aspect ratio of the output, such as `16:9`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub aspect_ratio: ::std::option::Option<EditImageBodyAspectRatio>,
+        pub aspect_ratio: ::std::option::Option<
+            MultiEditImageMultipartRequestAspectRatio,
+        >,
         ///Go faster by leaving out the model's prompt-rewriting step, where supported.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disable_prompt_optimization_thinking: ::std::option::Option<bool>,
@@ -12526,6 +13169,95 @@ When left out, the server uses `true`.*/
     impl MultiEditImageMultipartRequest {
         pub fn builder() -> builder::MultiEditImageMultipartRequest {
             Default::default()
+        }
+    }
+    ///Aspect ratio of the output, such as `16:9`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg(feature = "full")]
+    pub enum MultiEditImageMultipartRequestAspectRatio {
+        #[serde(rename = "auto")]
+        Auto,
+        #[serde(rename = "1:1")]
+        X11,
+        #[serde(rename = "3:2")]
+        X32,
+        #[serde(rename = "16:9")]
+        X169,
+        #[serde(rename = "21:9")]
+        X219,
+        #[serde(rename = "9:16")]
+        X916,
+        #[serde(rename = "2:3")]
+        X23,
+        #[serde(rename = "3:4")]
+        X34,
+        #[serde(rename = "4:5")]
+        X45,
+    }
+    #[cfg(feature = "full")]
+    impl ::std::fmt::Display for MultiEditImageMultipartRequestAspectRatio {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Auto => f.write_str("auto"),
+                Self::X11 => f.write_str("1:1"),
+                Self::X32 => f.write_str("3:2"),
+                Self::X169 => f.write_str("16:9"),
+                Self::X219 => f.write_str("21:9"),
+                Self::X916 => f.write_str("9:16"),
+                Self::X23 => f.write_str("2:3"),
+                Self::X34 => f.write_str("3:4"),
+                Self::X45 => f.write_str("4:5"),
+            }
+        }
+    }
+    #[cfg(feature = "full")]
+    impl ::std::str::FromStr for MultiEditImageMultipartRequestAspectRatio {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "auto" => Ok(Self::Auto),
+                "1:1" => Ok(Self::X11),
+                "3:2" => Ok(Self::X32),
+                "16:9" => Ok(Self::X169),
+                "21:9" => Ok(Self::X219),
+                "9:16" => Ok(Self::X916),
+                "2:3" => Ok(Self::X23),
+                "3:4" => Ok(Self::X34),
+                "4:5" => Ok(Self::X45),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    #[cfg(feature = "full")]
+    impl ::std::convert::TryFrom<&str> for MultiEditImageMultipartRequestAspectRatio {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(feature = "full")]
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MultiEditImageMultipartRequestAspectRatio {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///ID of the model.
@@ -12735,7 +13467,7 @@ When left out, the server uses `true`.*/
     pub struct MultiEditImageRequest {
         ///Aspect ratio of the output, such as `16:9`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub aspect_ratio: ::std::option::Option<EditImageBodyAspectRatio>,
+        pub aspect_ratio: ::std::option::Option<MultiEditImageRequestAspectRatio>,
         ///Go faster by leaving out the model's prompt-rewriting step, where supported.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disable_prompt_optimization_thinking: ::std::option::Option<bool>,
@@ -12771,6 +13503,95 @@ When left out, the server uses `true`.*/
     impl MultiEditImageRequest {
         pub fn builder() -> builder::MultiEditImageRequest {
             Default::default()
+        }
+    }
+    ///Aspect ratio of the output, such as `16:9`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg(feature = "image")]
+    pub enum MultiEditImageRequestAspectRatio {
+        #[serde(rename = "auto")]
+        Auto,
+        #[serde(rename = "1:1")]
+        X11,
+        #[serde(rename = "3:2")]
+        X32,
+        #[serde(rename = "16:9")]
+        X169,
+        #[serde(rename = "21:9")]
+        X219,
+        #[serde(rename = "9:16")]
+        X916,
+        #[serde(rename = "2:3")]
+        X23,
+        #[serde(rename = "3:4")]
+        X34,
+        #[serde(rename = "4:5")]
+        X45,
+    }
+    #[cfg(feature = "image")]
+    impl ::std::fmt::Display for MultiEditImageRequestAspectRatio {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Auto => f.write_str("auto"),
+                Self::X11 => f.write_str("1:1"),
+                Self::X32 => f.write_str("3:2"),
+                Self::X169 => f.write_str("16:9"),
+                Self::X219 => f.write_str("21:9"),
+                Self::X916 => f.write_str("9:16"),
+                Self::X23 => f.write_str("2:3"),
+                Self::X34 => f.write_str("3:4"),
+                Self::X45 => f.write_str("4:5"),
+            }
+        }
+    }
+    #[cfg(feature = "image")]
+    impl ::std::str::FromStr for MultiEditImageRequestAspectRatio {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "auto" => Ok(Self::Auto),
+                "1:1" => Ok(Self::X11),
+                "3:2" => Ok(Self::X32),
+                "16:9" => Ok(Self::X169),
+                "21:9" => Ok(Self::X219),
+                "9:16" => Ok(Self::X916),
+                "2:3" => Ok(Self::X23),
+                "3:4" => Ok(Self::X34),
+                "4:5" => Ok(Self::X45),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    #[cfg(feature = "image")]
+    impl ::std::convert::TryFrom<&str> for MultiEditImageRequestAspectRatio {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(feature = "image")]
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MultiEditImageRequestAspectRatio {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     /**ID of the model.
@@ -15405,7 +16226,7 @@ When left out, the server uses `true`.*/
             role: InputMessageRole,
             ///State of the item.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            status: ::std::option::Option<ReasoningStatus>,
+            status: ::std::option::Option<InputMessageStatus>,
             #[serde(rename = "type")]
             type_: InputMessageType,
         },
@@ -15416,10 +16237,10 @@ When left out, the server uses `true`.*/
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             id: ::std::option::Option<::std::string::String>,
             ///Author of the message.
-            role: InputMessageRole,
+            role: InputMessageFlexibleRole,
             ///State of the item.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            status: ::std::option::Option<ReasoningStatus>,
+            status: ::std::option::Option<InputMessageFlexibleStatus>,
         },
         Reasoning {
             ///Content of the item.
@@ -15451,7 +16272,7 @@ When left out, the server uses `true`.*/
             name: ::std::string::String,
             ///State of the item.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            status: ::std::option::Option<ReasoningStatus>,
+            status: ::std::option::Option<FunctionCallStatus>,
             #[serde(rename = "type")]
             type_: FunctionCallType,
         },
@@ -16400,7 +17221,7 @@ When left out, the server uses `100`.*/
 
 When left out, the server uses `"png"`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub output_format: ::std::option::Option<OutputFormat>,
+        pub output_format: ::std::option::Option<SimpleGenerateImageRequestOutputFormat>,
         ///What the image should show.
         pub prompt: SimpleGenerateImageRequestPrompt,
         /**Ignored; accepted for OpenAI compatibility.
@@ -16558,6 +17379,73 @@ When left out, the server uses `"auto"`.*/
     #[cfg(feature = "image")]
     impl ::std::convert::TryFrom<::std::string::String>
     for SimpleGenerateImageRequestModeration {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**Image format of the output.
+
+When left out, the server uses `"png"`.*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg(feature = "image")]
+    pub enum SimpleGenerateImageRequestOutputFormat {
+        #[serde(rename = "jpeg")]
+        Jpeg,
+        #[serde(rename = "png")]
+        Png,
+        #[serde(rename = "webp")]
+        Webp,
+    }
+    #[cfg(feature = "image")]
+    impl ::std::fmt::Display for SimpleGenerateImageRequestOutputFormat {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Jpeg => f.write_str("jpeg"),
+                Self::Png => f.write_str("png"),
+                Self::Webp => f.write_str("webp"),
+            }
+        }
+    }
+    #[cfg(feature = "image")]
+    impl ::std::str::FromStr for SimpleGenerateImageRequestOutputFormat {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "jpeg" => Ok(Self::Jpeg),
+                "png" => Ok(Self::Png),
+                "webp" => Ok(Self::Webp),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    #[cfg(feature = "image")]
+    impl ::std::convert::TryFrom<&str> for SimpleGenerateImageRequestOutputFormat {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    #[cfg(feature = "image")]
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SimpleGenerateImageRequestOutputFormat {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -22219,7 +23107,7 @@ When left out, the server uses `10`.*/
                 ::std::string::String,
             >,
             reasoning_effort: ::std::result::Result<
-                ::std::option::Option<super::Effort>,
+                ::std::option::Option<super::ChatCompletionRequestReasoningEffort>,
                 ::std::string::String,
             >,
             repetition_penalty: ::std::result::Result<
@@ -22584,7 +23472,9 @@ When left out, the server uses `10`.*/
             }
             pub fn reasoning_effort<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Effort>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ChatCompletionRequestReasoningEffort>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.reasoning_effort = value
@@ -27502,7 +28392,7 @@ When left out, the server uses `10`.*/
         #[cfg(feature = "image")]
         pub struct EditImageRequest {
             aspect_ratio: ::std::result::Result<
-                ::std::option::Option<super::EditImageBodyAspectRatio>,
+                ::std::option::Option<super::EditImageRequestAspectRatio>,
                 ::std::string::String,
             >,
             disable_prompt_optimization_thinking: ::std::result::Result<
@@ -27561,7 +28451,7 @@ When left out, the server uses `10`.*/
             pub fn aspect_ratio<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::EditImageBodyAspectRatio>,
+                    ::std::option::Option<super::EditImageRequestAspectRatio>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -28116,7 +29006,7 @@ When left out, the server uses `10`.*/
                 ::std::string::String,
             >,
             format: ::std::result::Result<
-                ::std::option::Option<super::OutputFormat>,
+                ::std::option::Option<super::GenerateImageRequestFormat>,
                 ::std::string::String,
             >,
             height: ::std::result::Result<
@@ -28300,7 +29190,9 @@ When left out, the server uses `10`.*/
             }
             pub fn format<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::OutputFormat>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::GenerateImageRequestFormat>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.format = value
@@ -37490,7 +38382,7 @@ When left out, the server uses `10`.*/
         #[cfg(feature = "image")]
         pub struct MultiEditImageBody {
             aspect_ratio: ::std::result::Result<
-                ::std::option::Option<super::EditImageBodyAspectRatio>,
+                ::std::option::Option<super::MultiEditImageBodyAspectRatio>,
                 ::std::string::String,
             >,
             disable_prompt_optimization_thinking: ::std::result::Result<
@@ -37552,7 +38444,7 @@ When left out, the server uses `10`.*/
             pub fn aspect_ratio<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::EditImageBodyAspectRatio>,
+                    ::std::option::Option<super::MultiEditImageBodyAspectRatio>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -37724,7 +38616,7 @@ When left out, the server uses `10`.*/
         #[cfg(feature = "full")]
         pub struct MultiEditImageMultipartRequest {
             aspect_ratio: ::std::result::Result<
-                ::std::option::Option<super::EditImageBodyAspectRatio>,
+                ::std::option::Option<super::MultiEditImageMultipartRequestAspectRatio>,
                 ::std::string::String,
             >,
             disable_prompt_optimization_thinking: ::std::result::Result<
@@ -37785,7 +38677,9 @@ When left out, the server uses `10`.*/
             pub fn aspect_ratio<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::EditImageBodyAspectRatio>,
+                    ::std::option::Option<
+                        super::MultiEditImageMultipartRequestAspectRatio,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -37959,7 +38853,7 @@ When left out, the server uses `10`.*/
         #[cfg(feature = "image")]
         pub struct MultiEditImageRequest {
             aspect_ratio: ::std::result::Result<
-                ::std::option::Option<super::EditImageBodyAspectRatio>,
+                ::std::option::Option<super::MultiEditImageRequestAspectRatio>,
                 ::std::string::String,
             >,
             disable_prompt_optimization_thinking: ::std::result::Result<
@@ -38021,7 +38915,7 @@ When left out, the server uses `10`.*/
             pub fn aspect_ratio<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::EditImageBodyAspectRatio>,
+                    ::std::option::Option<super::MultiEditImageRequestAspectRatio>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -41887,7 +42781,7 @@ When left out, the server uses `10`.*/
                 ::std::string::String,
             >,
             output_format: ::std::result::Result<
-                ::std::option::Option<super::OutputFormat>,
+                ::std::option::Option<super::SimpleGenerateImageRequestOutputFormat>,
                 ::std::string::String,
             >,
             prompt: ::std::result::Result<
@@ -42004,7 +42898,9 @@ When left out, the server uses `10`.*/
             }
             pub fn output_format<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::OutputFormat>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SimpleGenerateImageRequestOutputFormat>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.output_format = value

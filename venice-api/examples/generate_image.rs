@@ -9,7 +9,7 @@
 //! picks the model (default `venice-sd35`).
 
 use venice_api::images::{Base64Images, GenerateImage};
-use venice_api::types::OutputFormat;
+use venice_api::types::GenerateImageRequestFormat;
 use venice_api::{ApiErrorKind, Client, Error};
 
 #[tokio::main]
@@ -20,7 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::from_env()?;
 
     // JSON answer: the images come base64-encoded.
-    let request = GenerateImage::new(&model, &prompt).size(1024, 768).format(OutputFormat::Png);
+    let request = GenerateImage::new(&model, &prompt).size(1024, 768).format(GenerateImageRequestFormat::Png);
     let generated = client.images().generate(request).await.map_err(explain)?;
     for (i, image) in generated.decoded_images()?.iter().enumerate() {
         let file = format!("generated-{i}.png");
@@ -29,7 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // Binary answer: the image is streamed to the file as it arrives.
-    let request = GenerateImage::new(&model, &prompt).format(OutputFormat::Webp);
+    let request = GenerateImage::new(&model, &prompt).format(GenerateImageRequestFormat::Webp);
     let image = client.images().generate_binary(request).await.map_err(explain)?;
     let content_type = image.content_type().unwrap_or("unknown").to_owned();
     let written = image.save("generated.webp").await?;

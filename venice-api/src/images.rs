@@ -307,7 +307,7 @@ impl GenerateImage {
     }
 
     /// The image format (default WebP).
-    pub fn format(mut self, format: types::OutputFormat) -> Self {
+    pub fn format(mut self, format: types::GenerateImageRequestFormat) -> Self {
         self.body = self.body.format(format);
         self
     }

@@ -7,7 +7,9 @@ mod common;
 use common::{authorization, client, client_with, ok_fixture, received};
 use serde_json::json;
 use venice_api::images::{Base64Images, EditImage, GenerateImage, ImageSource, MultiEditImage, UpscaleImage};
-use venice_api::types::{MultiEditImageBodyModelId, OutputFormat, SimpleGenerateImageRequest};
+use venice_api::types::{
+    GenerateImageRequestFormat, MultiEditImageBodyModelId, OutputFormat, SimpleGenerateImageRequest,
+};
 use venice_api::{ApiErrorKind, Client, Error};
 use wiremock::matchers::{any, body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -64,7 +66,7 @@ async fn generate_sends_the_documented_body_and_decodes_the_base64_images() {
         .cfg_scale(7.5)
         .seed(42)
         .variants(2)
-        .format(OutputFormat::Png)
+        .format(GenerateImageRequestFormat::Png)
         .style_preset("Anime")
         .safe_mode(false);
     let generated = client(&server).images().generate(request).await.unwrap();

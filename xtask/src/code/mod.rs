@@ -25,7 +25,6 @@ pub mod items;
 mod null_answers;
 mod open_enums;
 mod open_unions;
-mod same_enums;
 mod std_names;
 mod variant_names;
 
@@ -50,7 +49,6 @@ pub const CODE_PIPELINE: &[CodePass] = &[
     code_pass!(variant_names),
     code_pass!(std_names),
     code_pass!(open_enums),
-    code_pass!(same_enums),
     code_pass!(open_unions),
     code_pass!(null_answers),
     code_pass!(absent_lists),
