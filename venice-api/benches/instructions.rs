@@ -32,6 +32,33 @@ fn main() {
                     venice.chat().create(ChatRequest::new("venice-uncensored").user("Say hello.")).await.unwrap();
                 }
             }
+            "venice-api+options" => {
+                let venice = venice_api::Client::builder().api_key("bench-key").base_url(&base).build().unwrap();
+                let options = venice_api::RequestOptions::new()
+                    .header("X-Bench", "1")
+                    .timeout(std::time::Duration::from_secs(30));
+                let venice = venice.with_options(options).unwrap();
+                for _ in 0..count {
+                    venice.chat().create(ChatRequest::new("venice-uncensored").user("Say hello.")).await.unwrap();
+                }
+            }
+            "keys:venice-api" | "keys:venice-api+options" => {
+                let venice = venice_api::Client::builder().api_key("bench-key").base_url(&base).build().unwrap();
+                let options = venice_api::RequestOptions::new().header("X-Bench", "1");
+                let venice = if client.ends_with("+options") { venice.with_options(options).unwrap() } else { venice };
+                for _ in 0..count {
+                    venice.api_keys().list().await.unwrap();
+                }
+            }
+            "keys:reqwest" => {
+                let http = reqwest::Client::new();
+                let url = format!("{base}/api_keys");
+                for _ in 0..count {
+                    let answer = http.get(&url).bearer_auth("bench-key").send().await.unwrap();
+                    let bytes = answer.error_for_status().unwrap().bytes().await.unwrap();
+                    serde_json::from_slice::<venice_api::types::GetApiKeysResponse>(&bytes).unwrap();
+                }
+            }
             "reqwest" => {
                 let http = reqwest::Client::new();
                 let url = format!("{base}/chat/completions");
@@ -57,7 +84,10 @@ fn main() {
                     openai.chat().create(request).await.unwrap();
                 }
             }
-            other => panic!("unknown client {other:?}: venice-api, reqwest or async-openai"),
+            other => panic!(
+                "unknown client {other:?}: venice-api, venice-api+options, reqwest, async-openai, \
+                 keys:venice-api, keys:venice-api+options or keys:reqwest"
+            ),
         }
     });
 }

@@ -74,8 +74,18 @@ pub fn run(with_compile_times: bool) -> Result<String> {
         Some(per_request) => {
             let of = |client: &str| per_request.iter().find(|(c, _)| c == client).map_or(f64::NAN, |(_, n)| *n);
             let (ours, bare, openai) = (of("venice-api"), of("reqwest"), of("async-openai"));
+            let (with_options, keys, keys_with_options, keys_bare) =
+                (of("venice-api+options"), of("keys:venice-api"), of("keys:venice-api+options"), of("keys:reqwest"));
             lines.push(format!(
-                "chat_completion instructions per request (callgrind): venice-api {ours:.0}, reqwest {bare:.0}, async-openai {openai:.0}"
+                "chat_completion instructions per request (callgrind): venice-api {ours:.0} (with request options {with_options:.0}), reqwest {bare:.0}, async-openai {openai:.0}"
+            ));
+            lines.push(format!(
+                "list_api_keys instructions per request (callgrind): venice-api {keys:.0} (with request options {keys_with_options:.0}), reqwest {keys_bare:.0}"
+            ));
+            targets.push(ratio_at_most(
+                "list_api_keys instructions venice-api / reqwest".into(),
+                keys / keys_bare,
+                1.05,
             ));
             targets.push(ratio_at_most("chat_completion instructions venice-api / reqwest".into(), ours / bare, 1.05));
             targets.push(ratio_at_most(
@@ -215,7 +225,8 @@ fn parse_downloads(output: &str) -> Vec<(String, u64, f64, u64)> {
 /// Requests whose instructions are counted, beyond a first run that pays for start-up.
 const COUNTED_REQUESTS: u64 = 100;
 
-/// Instructions per chat completion for each client of the `instructions` bench, from two
+/// Instructions per request (chat completions; `keys:` clients list API keys) for each client
+/// of the `instructions` bench, from two
 /// callgrind runs (20 and 20 + [`COUNTED_REQUESTS`] requests) whose difference leaves out
 /// start-up; `None` when valgrind is not installed.
 fn instructions_per_request(root: &Path) -> Result<Option<Vec<(String, f64)>>> {
@@ -246,7 +257,15 @@ fn instructions_per_request(root: &Path) -> Result<Option<Vec<(String, f64)>>> {
     let scratch = std::env::temp_dir().join(format!("venice-rs-callgrind-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).map_err(|e| Error::new(format!("{}: {e}", scratch.display())))?;
     let mut figures = Vec::new();
-    for client in ["venice-api", "reqwest", "async-openai"] {
+    for client in [
+        "venice-api",
+        "venice-api+options",
+        "reqwest",
+        "async-openai",
+        "keys:venice-api",
+        "keys:venice-api+options",
+        "keys:reqwest",
+    ] {
         let mut totals = Vec::new();
         for requests in [20, 20 + COUNTED_REQUESTS] {
             let out = scratch.join(format!("{client}.{requests}"));
