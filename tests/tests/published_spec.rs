@@ -21,15 +21,7 @@ const HAND_WRITTEN_CRATES: &[(&str, &[&str])] = &[("venice-api", &["Cargo.toml",
 
 /// Copies the file or directory `from` to `to`.
 fn copy_tree(from: &Path, to: &Path) {
-    if from.is_file() {
-        std::fs::copy(from, to).unwrap_or_else(|e| panic!("copying {}: {e}", from.display()));
-        return;
-    }
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        copy_tree(&entry.path(), &to.join(entry.file_name()));
-    }
+    xtask::scratch::copy_tree(from, to).unwrap_or_else(|e| panic!("copying {}: {e}", from.display()));
 }
 
 /// A workspace with the workspace's own manifest and lock file, `venice-api-gen` regenerated

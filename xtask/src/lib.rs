@@ -17,6 +17,7 @@ pub mod generate;
 mod operation_table;
 pub mod passes;
 pub mod regen;
+pub mod scratch;
 pub mod spec;
 pub mod surface;
 pub mod sync;

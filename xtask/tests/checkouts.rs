@@ -22,17 +22,7 @@ fn root() -> PathBuf {
 
 /// Copies the file or directory `from` to `to`, skipping `target` directories.
 fn copy_tree(from: &Path, to: &Path) {
-    if from.is_file() {
-        std::fs::copy(from, to).unwrap_or_else(|e| panic!("copying {}: {e}", from.display()));
-        return;
-    }
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name() != "target" {
-            copy_tree(&entry.path(), &to.join(entry.file_name()));
-        }
-    }
+    xtask::scratch::copy_tree(from, to).unwrap_or_else(|e| panic!("copying {}: {e}", from.display()));
 }
 
 /// A checkout holding what `regen` reads and writes (the workspace manifest, the spec, the

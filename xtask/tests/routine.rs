@@ -60,16 +60,7 @@ fn root() -> std::path::PathBuf {
 }
 
 fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    if from.is_file() {
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(from, to).unwrap_or_else(|e| panic!("copying {}: {e}", from.display()));
-        return;
-    }
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        copy_tree(&entry.path(), &to.join(entry.file_name()));
-    }
+    xtask::scratch::copy_tree(from, to).unwrap_or_else(|e| panic!("copying {}: {e}", from.display()));
 }
 
 /// A workspace of `venice-api-gen` and the `venice-api` facade as they are, with our spec, in
