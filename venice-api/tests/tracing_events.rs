@@ -91,16 +91,22 @@ fn deprecated_answer() -> ResponseTemplate {
         .insert_header("x-venice-model-id", "old-model")
 }
 
-#[tokio::test]
-async fn a_models_deprecation_is_logged_once_at_warn() {
-    let recorder = Recorder::default();
-    let _guard = tracing::subscriber::set_default(recorder.clone());
+/// A server whose chat completions all carry a model deprecation.
+async fn deprecated_chat_server() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/api/v1/chat/completions"))
         .respond_with(deprecated_answer())
         .mount(&server)
         .await;
+    server
+}
+
+#[tokio::test]
+async fn a_models_deprecation_is_logged_once_at_warn() {
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let server = deprecated_chat_server().await;
     let client = client(&server);
 
     for _ in 0..3 {
@@ -142,12 +148,7 @@ async fn each_call_has_a_span_naming_its_operation_attempts_status_and_retry_del
 async fn no_key_sign_in_or_body_reaches_tracing() {
     let recorder = Recorder::default();
     let _guard = tracing::subscriber::set_default(recorder.clone());
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/chat/completions"))
-        .respond_with(deprecated_answer())
-        .mount(&server)
-        .await;
+    let server = deprecated_chat_server().await;
 
     client(&server).chat().create(ChatRequest::new("old-model").user("a secret prompt")).await.unwrap();
     wallet_client_with(&server, |b| b).chat().create(ChatRequest::new("m").user("a secret prompt")).await.unwrap();
