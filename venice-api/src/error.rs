@@ -608,7 +608,12 @@ impl ApiError {
             rate_limits: RateLimits::from_headers(headers),
             body_excerpt: excerpt(body),
             payment_required: (status == 402).then(|| PaymentRequired::read(headers, body)).flatten(),
-            headers: headers.clone(),
+            headers: {
+                // Its `Debug` (and so the error's) must not show a cookie or a key a server sent.
+                let mut headers = headers.clone();
+                redact::mark_secret_headers(&mut headers);
+                headers
+            },
         }
     }
 }

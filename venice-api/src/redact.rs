@@ -55,6 +55,34 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
     SECRET_NAME_ENDINGS.iter().any(|ending| tail.ends_with(ending.as_bytes()))
 }
 
+/// Marks the values of secret-named headers (`set-cookie`, `x-api-key`, …) sensitive, so that
+/// `Debug` shows them as `Sensitive`; the values themselves stay readable.
+pub(crate) fn mark_secret_headers(headers: &mut reqwest::header::HeaderMap) {
+    for (name, value) in headers.iter_mut() {
+        if is_secret_name(name.as_str()) {
+            value.set_sensitive(true);
+        }
+    }
+}
+
+/// Shows a header map in `Debug` with the values of secret-named headers as `Sensitive`,
+/// without copying it or marking it.
+pub(crate) struct ShownHeaders<'a>(pub(crate) &'a reqwest::header::HeaderMap);
+
+impl std::fmt::Debug for ShownHeaders<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in self.0 {
+            if is_secret_name(name.as_str()) || value.is_sensitive() {
+                map.entry(name, &format_args!("Sensitive"));
+            } else {
+                map.entry(name, value);
+            }
+        }
+        map.finish()
+    }
+}
+
 /// `text` (JSON, perhaps cut short or broken) with every secret value replaced by
 /// [`REDACTED`]: a string by `"[REDACTED]"`, any other value by `[REDACTED]`.
 pub(crate) fn redacted(text: &[u8]) -> Vec<u8> {

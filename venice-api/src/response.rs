@@ -17,7 +17,7 @@ use crate::transport::{Exchange, observe};
 /// A decoded answer with what its headers said.
 ///
 /// Dereferences to the decoded body, so `response.data` reaches the body's `data` field.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Response<T> {
     body: T,
     status: u16,
@@ -94,6 +94,19 @@ impl Response<()> {
             request_id: request_id(&headers),
             headers,
         }
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Response<T> {
+    // The headers without the values of secret-named ones (a cookie, a key a server echoed).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("body", &self.body)
+            .field("status", &self.status)
+            .field("rate_limits", &self.rate_limits)
+            .field("request_id", &self.request_id)
+            .field("headers", &crate::redact::ShownHeaders(&self.headers))
+            .finish()
     }
 }
 

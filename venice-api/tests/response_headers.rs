@@ -136,3 +136,35 @@ async fn an_error_keeps_its_headers() {
     assert_eq!(api.headers["x-request-id"], "req-9");
     assert_eq!(api.declared_headers().x_request_id.as_deref(), Some("req-9"));
 }
+
+#[tokio::test]
+async fn a_cookie_or_key_a_server_sends_in_a_header_never_shows_in_debug() {
+    const COOKIE: &str = "__cf_bm=Zq9Wv7Xy3Qk5Jh2-session";
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/api_keys"))
+        .respond_with(
+            ok_fixture("getApiKeys").insert_header("set-cookie", COOKIE).insert_header("x-api-key", "vk-echo"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/api/v1/api_keys"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(serde_json::json!({"error": "Authentication failed"}))
+                .insert_header("set-cookie", COOKIE),
+        )
+        .mount(&server)
+        .await;
+    let client = client(&server);
+
+    let answer = client.api_keys().list().await.unwrap();
+    let error = client.api_keys().delete("key-id").await.unwrap_err();
+
+    assert_eq!(answer.headers()["set-cookie"], COOKIE, "the value stays readable");
+    for shown in [format!("{answer:?}"), format!("{error:?}"), error.to_string()] {
+        assert!(!shown.contains("Zq9Wv7Xy3Qk5Jh2") && !shown.contains("vk-echo"), "{shown}");
+    }
+    assert!(format!("{answer:?}").contains("set-cookie"), "the name is shown");
+}
