@@ -299,8 +299,9 @@ impl Transport {
             match (delay, next) {
                 (Some(delay), Some(request)) => {
                     drop(result);
-                    span.record("retry_delay_ms", u64::try_from(delay.as_millis()).unwrap_or(u64::MAX));
-                    span.in_scope(|| tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying"));
+                    let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+                    span.record("retry_delay_ms", delay_ms);
+                    span.in_scope(|| tracing::debug!(delay_ms, "retrying"));
                     tokio::time::sleep(delay).await;
                     retries += 1;
                     current = request?;

@@ -6,10 +6,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use reqwest::header::{HeaderMap, HeaderName};
-
-/// The header paid answers carry the wallet's remaining credit in (USD, e.g. `4.230000`).
-const BALANCE_REMAINING: HeaderName = HeaderName::from_static("x-balance-remaining");
+use reqwest::header::HeaderMap;
+use venice_api_gen::headers::names::X_BALANCE_REMAINING;
 
 /// The last credit reported, in USD: an `f64` stored as its bits, NaN until the first report.
 #[derive(Debug)]
@@ -37,7 +35,7 @@ impl WalletBalance {
     /// Keeps the credit an answer's `X-Balance-Remaining` header gives, when it has a
     /// readable one; a header that does not parse is as good as absent.
     pub(crate) fn record_header(&self, headers: &HeaderMap) {
-        let usd = headers.get(BALANCE_REMAINING).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
+        let usd = headers.get(X_BALANCE_REMAINING).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
         if let Some(usd) = usd {
             self.record(usd);
         }
@@ -50,7 +48,7 @@ mod tests {
 
     fn headers(value: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert(BALANCE_REMAINING, value.parse().unwrap());
+        headers.insert(X_BALANCE_REMAINING, value.parse().unwrap());
         headers
     }
 

@@ -34,7 +34,6 @@ mod auto_top_up;
 mod payment;
 mod usdc;
 
-use reqwest::header::HeaderName;
 use serde_json::Map;
 use venice_api_gen::types::{GetX402BalanceResponse, GetX402TransactionsResponse, TopUpX402BalanceResponseData};
 
@@ -51,9 +50,6 @@ use payment::Terms;
 
 /// The most transactions one page may hold.
 const MAX_PAGE: u8 = 100;
-
-/// The header a top-up's settlement receipt comes in.
-const PAYMENT_RESPONSE: HeaderName = HeaderName::from_static("payment-response");
 
 /// x402 wallet balances, top-ups and transactions.
 #[derive(Debug, Clone, Copy)]
@@ -183,7 +179,10 @@ impl<'c> X402<'c> {
 
         let call = self.client.raw().top_up_x402_balance().payment_signature(header.as_str()).body(Map::new());
         let answer = response::decode(call.send()).await?;
-        let receipt = answer.headers().get(PAYMENT_RESPONSE).and_then(|value| PaymentReceipt::decode(value.as_bytes()));
+        let receipt = answer
+            .headers()
+            .get(venice_api_gen::headers::names::PAYMENT_RESPONSE)
+            .and_then(|value| PaymentReceipt::decode(value.as_bytes()));
         self.client.wallet_balance().record(answer.data.new_balance);
         Ok(answer.map(|body| TopUp { data: body.data, receipt }))
     }
