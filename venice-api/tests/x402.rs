@@ -688,6 +688,29 @@ impl WalletSigner for ClaimsAnother {
 
 // --- automatic top-ups ------------------------------------------------------------------
 
+/// The 402 the published spec documents for a paid call of a signed-in wallet without enough
+/// credit: its `PAYMENT_REQUIRED` body (values from the spec's examples) and the
+/// `PAYMENT-REQUIRED` header with the top-up's requirements.
+#[cfg(feature = "chat")]
+fn insufficient_credit() -> ResponseTemplate {
+    let header =
+        json!({"x402Version": 2, "error": "Payment required", "resource": resource(), "accepts": [base_option()]});
+    ResponseTemplate::new(402)
+        .insert_header("PAYMENT-REQUIRED", STANDARD.encode(header.to_string()).as_str())
+        .set_body_json(json!({
+            "error": "Payment required",
+            "code": "PAYMENT_REQUIRED",
+            "reason": "insufficient_balance",
+            "message": "Insufficient x402 balance",
+            "currentBalanceUsd": 0.01,
+            "minimumBalanceUsd": 0.1,
+            "suggestedTopUpUsd": 10,
+            "minimumTopUpUsd": 5,
+            "supportedTokens": ["USDC"],
+            "supportedChains": ["base", "solana"],
+        }))
+}
+
 /// A chat completion answered 402 (the wallet's credit is spent) until the wallet has topped
 /// up, then the completion; the top-up as `top_up_server` plays it, with the payment checked.
 #[cfg(feature = "chat")]
@@ -704,7 +727,7 @@ async fn paid_chat_server() -> MockServer {
         .and(path("/api/v1/chat/completions"))
         .respond_with(move |_: &Request| {
             let settled = seen.load(Ordering::SeqCst);
-            if settled == 0 { payment_required(vec![base_option()]) } else { ok_fixture("createChatCompletion") }
+            if settled == 0 { insufficient_credit() } else { ok_fixture("createChatCompletion") }
         })
         .mount(&server)
         .await;
@@ -756,7 +779,7 @@ async fn past_the_budget_a_paid_call_fails_with_a_typed_error_and_buys_nothing()
     server.reset().await;
     Mock::given(method("POST"))
         .and(path("/api/v1/chat/completions"))
-        .respond_with(payment_required(vec![base_option()]))
+        .respond_with(insufficient_credit())
         .mount(&server)
         .await;
 
@@ -779,6 +802,7 @@ async fn without_a_policy_a_402_is_the_callers() {
         wallet_client(&server).chat().create(venice_api::chat::ChatRequest::new("m").user("Hi")).await.unwrap_err();
 
     assert_eq!(error.status(), Some(402));
+    assert_eq!(error.api().map(|api| api.message.as_str()), Some("Payment required"));
     assert!(error.payment_requirements().is_some());
     assert_eq!(received(&server).await.len(), 1);
 }
